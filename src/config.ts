@@ -1,0 +1,142 @@
+import { resolve } from 'node:path';
+import dotenv from 'dotenv';
+import { NewsdeskError } from './errors.js';
+import type { EmbedderKind, EmbedderOptions } from './index/embedder.js';
+import type { ChunkOptions } from './index/types.js';
+
+/** Everything the program reads from the environment, validated once at start-up. */
+export interface Config {
+  corpusDir: string;
+  dataDir: string;
+  embedder: Omit<EmbedderOptions, 'log'>;
+  chunking: ChunkOptions;
+  /** How many passages an answer shows. */
+  answerK: number;
+  discord: DiscordConfig;
+}
+
+export interface DiscordConfig {
+  token: string | null;
+  devGuildId: string | null;
+  answerChannelIds: string[];
+  /** discord.js's `rest.api` base, e.g. http://127.0.0.1:PORT/api; null means Discord's own. */
+  apiUrl: string | null;
+  userCooldownSeconds: number;
+  channelMessagesPerMinute: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Loads `.env` into process.env without overriding what is already set, and without printing. */
+export function loadDotenv(path = '.env'): void {
+  dotenv.config({ path, quiet: true });
+}
+
+const SNOWFLAKE = /^\d{17,20}$/;
+const EMBEDDERS: EmbedderKind[] = ['auto', 'use', 'transformers'];
+
+/** A reader that collects every problem instead of stopping at the first. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string {
+    return this.env[name]?.trim() || fallback;
+  }
+
+  optional(name: string): string | null {
+    return this.env[name]?.trim() || null;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}: "${raw}" is not a whole number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined || raw === null) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name}: "${raw}" is not true or false.`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === null) return fallback;
+    if ((choices as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: "${raw}" is not one of ${choices.join(', ')}.`);
+    return fallback;
+  }
+
+  snowflakes(name: string): string[] {
+    const ids = (this.optional(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = ids.filter((id) => !SNOWFLAKE.test(id));
+    if (bad.length > 0) this.problems.push(`${name}: ${bad.map((b) => `"${b}"`).join(', ')} is not a Discord id (17 to 20 digits).`);
+    return ids.filter((id) => SNOWFLAKE.test(id));
+  }
+
+  url(name: string): string | null {
+    const raw = this.optional(name);
+    if (raw === null) return null;
+    try {
+      const url = new URL(raw);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return raw.replace(/\/+$/, '');
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name}: "${raw}" is not an http(s) URL such as http://127.0.0.1:8080/api.`);
+    return null;
+  }
+}
+
+/** Reads and validates the whole configuration; throws CONFIG_INVALID listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const token = read.optional('DISCORD_TOKEN');
+  if (token !== null && !/^[\w.-]{20,}$/.test(token)) {
+    read.problems.push('DISCORD_TOKEN: this does not look like a bot token (copy it from the Bot page of your application).');
+  }
+  const config: Config = {
+    corpusDir: resolve(read.string('CORPUS_DIR', 'corpus')),
+    dataDir: resolve(read.string('DATA_DIR', 'data')),
+    embedder: {
+      kind: read.oneOf('EMBEDDER', EMBEDDERS, 'auto'),
+      model: read.string('TRANSFORMERS_MODEL', 'Xenova/all-MiniLM-L6-v2'),
+      modelsDir: resolve(read.string('MODELS_DIR', 'models')),
+      allowRemote: read.boolean('ALLOW_REMOTE_MODELS', true),
+      quantized: read.boolean('TRANSFORMERS_QUANTIZED', true),
+    },
+    chunking: {
+      targetChars: read.integer('CHUNK_TARGET_CHARS', 400, 50, 10_000),
+      overlapChars: read.integer('CHUNK_OVERLAP_CHARS', 0, 0, 5_000),
+    },
+    answerK: read.integer('ANSWER_K', 3, 1, 10),
+    discord: {
+      token,
+      devGuildId: read.snowflakes('DEV_GUILD_ID')[0] ?? null,
+      answerChannelIds: read.snowflakes('ANSWER_CHANNEL_IDS'),
+      apiUrl: read.url('DISCORD_API_URL'),
+      userCooldownSeconds: read.integer('USER_COOLDOWN_SECONDS', 5, 0, 3600),
+      channelMessagesPerMinute: read.integer('CHANNEL_RATE_LIMIT', 20, 0, 10_000),
+    },
+  };
+  if (config.chunking.overlapChars >= config.chunking.targetChars) {
+    read.problems.push('CHUNK_OVERLAP_CHARS: must be smaller than CHUNK_TARGET_CHARS.');
+  }
+  if (read.problems.length > 0) throw new NewsdeskError('CONFIG_INVALID', read.problems.map((p) => `- ${p}`).join('\n'));
+  return config;
+}
+
+/** The bot additionally needs a token. */
+export function requireToken(config: Config): string {
+  if (config.discord.token) return config.discord.token;
+  throw new NewsdeskError('CONFIG_INVALID', '- DISCORD_TOKEN: required to run the bot. Put your bot token in .env.');
+}

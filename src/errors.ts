@@ -1,0 +1,47 @@
+/**
+ * Every error a user or operator can see carries a code. Each code maps to one message that says
+ * what to do; `detail` adds the specifics (a variable name, a file, a limit).
+ */
+export const ERROR_MESSAGES = {
+  CONFIG_INVALID: 'The configuration is invalid. Fix the variables listed below in .env (see .env.example).',
+  CORPUS_EMPTY: 'The corpus has no documents. Put .txt or .md files in the corpus directory, then run `npm run reindex`.',
+  INDEX_MISSING: 'There is no index yet. Run `npm run reindex` to build it.',
+  INDEX_MISMATCH: 'The index was built differently from what this version expects. Run `npm run reindex` to rebuild it.',
+  INDEX_CORRUPT: 'The index files are damaged or incomplete. Run `npm run reindex` to rebuild them.',
+  EMBEDDER_UNAVAILABLE: 'The embedding model could not be loaded. Check EMBEDDER and MODELS_DIR, or use EMBEDDER=use, which works offline.',
+  QUESTION_EMPTY: 'Ask a question: the text was empty.',
+  QUESTION_TOO_LONG: 'That question is too long. Keep it under 500 characters.',
+  BAD_DATE: 'Dates must be written YYYY-MM-DD, for example 2025-03-07.',
+  BAD_RANGE: 'The start date is after the end date.',
+  UNKNOWN_DOCUMENT: 'There is no document with that id. Use the ids shown in answers or /headlines.',
+  RATE_LIMITED: 'You are asking too quickly. Try again in a moment.',
+  FORBIDDEN: 'You need the Manage Server permission to do that.',
+  REINDEX_BUSY: 'A re-index is already running. Wait for it to finish.',
+  NOT_OWNER: 'Only the person who ran the command can use these buttons.',
+  EXPIRED: 'These buttons have expired. Run the command again.',
+  BAD_USAGE: 'The command line is not valid. Run it with --help to see the options.',
+  INTERNAL: 'Something went wrong on our side. The error was logged; try again.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+
+export class NewsdeskError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ? `${ERROR_MESSAGES[code]}\n${detail}` : ERROR_MESSAGES[code], options);
+    this.name = 'NewsdeskError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export function isNewsdeskError(error: unknown, code?: ErrorCode): error is NewsdeskError {
+  return error instanceof NewsdeskError && (code === undefined || error.code === code);
+}
+
+/** What a user is shown for any thrown value: known errors keep their message, others become INTERNAL. */
+export function userMessage(error: unknown): string {
+  return isNewsdeskError(error) ? error.message : ERROR_MESSAGES.INTERNAL;
+}

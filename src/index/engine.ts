@@ -1,0 +1,159 @@
+import { NewsdeskError, isNewsdeskError } from '../errors.js';
+import { composeAnswer } from './compose.js';
+import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions } from './embedder.js';
+import { buildIndex } from './indexer.js';
+import { buildLexicalIndex } from './lexical.js';
+import { matchesDate, parseQuery } from './query.js';
+import { DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
+import { currentBuild, loadIndex } from './store.js';
+import type { AskOptions, ChunkOptions, CorpusInfo, Document, Engine, HeadlineQuery, ProgressFn, ReindexSummary } from './types.js';
+
+export interface EngineOptions {
+  corpusDir: string;
+  dataDir: string;
+  embedder: EmbedderOptions;
+  chunking: ChunkOptions;
+  settings?: RetrievalSettings;
+  log: (line: string) => void;
+  /** Build the index when there is none yet (with progress), instead of failing with INDEX_MISSING. */
+  buildIfMissing?: boolean;
+  onProgress?: ProgressFn;
+}
+
+export const MAX_QUESTION_CHARS = 500;
+export const DEFAULT_K = 3;
+const MAX_K = 10;
+
+/** The question, trimmed, or QUESTION_EMPTY / QUESTION_TOO_LONG. */
+export function validateQuestion(question: string): string {
+  const text = question.trim();
+  if (!text) throw new NewsdeskError('QUESTION_EMPTY');
+  if (text.length > MAX_QUESTION_CHARS) {
+    throw new NewsdeskError('QUESTION_TOO_LONG', `It has ${text.length} characters; the limit is ${MAX_QUESTION_CHARS}.`);
+  }
+  return text;
+}
+
+/**
+ * The embedder that built the index answers its queries. An explicit EMBEDDER that disagrees with
+ * the index is a mismatch to re-index, not something to paper over.
+ */
+async function embedderFor(indexId: string, options: EmbedderOptions, current?: Embedder): Promise<Embedder> {
+  if (current?.id === indexId) return current;
+  const kind = indexId.split(':')[0];
+  if (options.kind !== 'auto' && options.kind !== kind) {
+    throw new NewsdeskError('INDEX_MISMATCH', `The index was built with ${indexId}, but EMBEDDER=${options.kind}.`);
+  }
+  const embedder = await createEmbedderById(indexId, options);
+  if (embedder.id !== indexId) {
+    throw new NewsdeskError('INDEX_MISMATCH', `The index was built with ${indexId}; this machine has ${embedder.id}.`);
+  }
+  return embedder;
+}
+
+/** Loads the live index and the embedder that built it. */
+export async function loadSnapshot(dataDir: string, options: EmbedderOptions, current?: Embedder): Promise<Snapshot> {
+  const stored = await loadIndex(dataDir);
+  const embedder = await embedderFor(stored.manifest.embedder.id, options, current);
+  if (embedder.dimensions !== stored.manifest.embedder.dimensions) {
+    throw new NewsdeskError('INDEX_MISMATCH', `The index has ${stored.manifest.embedder.dimensions} dimensions; ${embedder.id} has ${embedder.dimensions}.`);
+  }
+  const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
+  const outlets = [...new Set(stored.documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort();
+  return { ...stored, docById, outlets, embedder, lexical: buildLexicalIndex(stored.chunks, docById) };
+}
+
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  let snapshot = await loadOrBuild(options);
+  let reindexing: Promise<ReindexSummary> | null = null;
+
+  const reload = async (): Promise<boolean> => {
+    const build = await currentBuild(options.dataDir);
+    if (!build || build === snapshot.build) return false;
+    snapshot = await loadSnapshot(options.dataDir, options.embedder, snapshot.embedder);
+    options.log(`index: loaded build ${snapshot.build} (${snapshot.manifest.chunks} chunks)`);
+    return true;
+  };
+
+  const runReindex = async (onProgress?: ProgressFn): Promise<ReindexSummary> => {
+    const embedder = await createEmbedder(options.embedder);
+    const summary = await buildIndex({ ...options, embedder, ...(onProgress && { onProgress }) });
+    await reload();
+    return summary;
+  };
+
+  return {
+    async ask(question: string, askOptions: AskOptions = {}) {
+      const text = validateQuestion(question);
+      const k = Math.min(Math.max(1, Math.floor(askOptions.k ?? DEFAULT_K)), MAX_K);
+      const current = snapshot;
+      const found = await retrieve(current, text, k, settings);
+      const idf = (term: string) => current.lexical.idf(term);
+      return composeAnswer(text, found.answered, found.hits, found.more, found.queryTerms, idf);
+    },
+    headlines: (filter) => findHeadlines(snapshot, filter, settings),
+    document: (id) => snapshot.docById.get(id),
+    outlets: () => snapshot.outlets,
+    about: () => describe(snapshot),
+    reindex(onProgress) {
+      if (reindexing) throw new NewsdeskError('REINDEX_BUSY');
+      reindexing = runReindex(onProgress).finally(() => {
+        reindexing = null;
+      });
+      return reindexing;
+    },
+    reload,
+    async close() {
+      await reindexing?.catch(() => {});
+    },
+  };
+}
+
+async function loadOrBuild(options: EngineOptions): Promise<Snapshot> {
+  try {
+    return await loadSnapshot(options.dataDir, options.embedder);
+  } catch (error) {
+    if (!options.buildIfMissing || !isNewsdeskError(error, 'INDEX_MISSING')) throw error;
+  }
+  options.log('index: none yet, building it from the corpus (this happens once)');
+  const embedder = await createEmbedder(options.embedder);
+  await buildIndex({ ...options, embedder, ...(options.onProgress && { onProgress: options.onProgress }) });
+  return loadSnapshot(options.dataDir, options.embedder, embedder);
+}
+
+const HEADLINE_LIMIT = 200;
+
+/** Headlines newest first, or by relevance to `query`, within the outlet and date filters. */
+export async function findHeadlines(snapshot: Snapshot, filter: HeadlineQuery, settings: RetrievalSettings): Promise<Document[]> {
+  const inRange = (doc: Document) =>
+    doc.kind === 'headline' &&
+    (!filter.outlet || doc.outlet?.toLowerCase() === filter.outlet.toLowerCase()) &&
+    (!filter.from || (doc.date !== null && doc.date >= filter.from)) &&
+    (!filter.to || (doc.date !== null && doc.date <= filter.to));
+  if (!filter.query?.trim()) {
+    return snapshot.documents.filter(inRange).sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.title.localeCompare(b.title));
+  }
+  const parsed = parseQuery(filter.query, snapshot.outlets);
+  const fits = (doc: Document) =>
+    inRange(doc) && (!parsed.outlet || doc.outlet === parsed.outlet) && (!parsed.date || matchesDate(doc.date, parsed.date));
+  const found = await retrieve(snapshot, filter.query, HEADLINE_LIMIT, { ...settings, duplicateThreshold: 1.01 });
+  const ranked = [...found.hits, ...found.more].map((hit) => hit.doc);
+  const relevant = ranked.filter((doc, i) => fits(doc) && ranked.indexOf(doc) === i);
+  return found.answered || parsed.outlet || parsed.date ? relevant : [];
+}
+
+function describe(snapshot: Snapshot): CorpusInfo {
+  const dates = snapshot.documents.map((d) => d.date).filter((d): d is string => !!d).sort();
+  const headlines = snapshot.documents.filter((d) => d.kind === 'headline').length;
+  return {
+    documents: snapshot.documents.length,
+    articles: snapshot.documents.length - headlines,
+    headlines,
+    firstDate: dates[0] ?? null,
+    lastDate: dates.at(-1) ?? null,
+    outlets: snapshot.outlets,
+    embedder: snapshot.manifest.embedder.id,
+    builtAt: snapshot.manifest.builtAt,
+  };
+}

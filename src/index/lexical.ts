@@ -1,0 +1,46 @@
+import MiniSearch from 'minisearch';
+import { isStopword, normalizeTerm } from './terms.js';
+import type { Chunk, Document } from './types.js';
+
+/** BM25 over the chunks, through MiniSearch. Labels are chunk positions, as in the vector store. */
+export interface LexicalIndex {
+  search(query: string, k: number): Array<{ label: number; score: number }>;
+  /** Inverse document frequency of a normalized term; unseen terms get the highest value. */
+  idf(term: string): number;
+}
+
+interface Row {
+  label: number;
+  text: string;
+  title: string;
+}
+
+const WORDS = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+
+export function buildLexicalIndex(chunks: Chunk[], documents: Map<string, Document>): LexicalIndex {
+  const search = new MiniSearch<Row>({
+    idField: 'label',
+    fields: ['text', 'title'],
+    tokenize: (text) => text.match(WORDS) ?? [],
+    processTerm: (word) => (isStopword(word) ? null : normalizeTerm(word)),
+    // An article's title gives its chunks some context; a headline's title is its text already.
+    searchOptions: { boost: { text: 1, title: 0.3 }, combineWith: 'OR' },
+  });
+  search.addAll(chunks.map((chunk, label) => {
+    const doc = documents.get(chunk.docId);
+    return { label, text: chunk.text, title: doc?.kind === 'article' ? doc.title : '' };
+  }));
+  const total = chunks.length;
+  return {
+    search: (query, k) => search.search(query).slice(0, k).map((r) => ({ label: r.id as number, score: r.score })),
+    idf(term) {
+      const df = search.documentCount > 0 ? documentFrequency(search, term) : 0;
+      return Math.log(1 + (total - df + 0.5) / (df + 0.5));
+    },
+  };
+}
+
+function documentFrequency(search: MiniSearch<Row>, term: string): number {
+  // A term search with no processing returns each chunk that holds the term once.
+  return search.search(term, { tokenize: (t) => [t], processTerm: (t) => t, fields: ['text'] }).length;
+}

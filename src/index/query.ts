@@ -1,0 +1,121 @@
+/**
+ * Reads the date, period and outlet a question names ("on March 7", "in February 2025",
+ * "latest", "what did Reuters report"), and the text left once they are taken out.
+ */
+
+/** A calendar pattern: a month of any year when `year` is absent, a day when `day` is set. */
+export interface DatePattern {
+  year?: number;
+  month?: number;
+  day?: number;
+}
+
+export interface ParsedQuery {
+  /** The question without the date and outlet phrases: what retrieval searches for. */
+  text: string;
+  date?: DatePattern;
+  /** "latest", "most recent", "newest": prefer newer documents. */
+  recent: boolean;
+  /** One of the corpus's outlets, exactly as the corpus spells it. */
+  outlet?: string;
+}
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
+const DAY = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
+const YEAR = String.raw`((?:19|20)\d{2})`;
+const LEAD = String.raw`(?:\b(?:on|in|during|from|since|of|for)\s+)?(?:the\s+)?`;
+
+/** Tried in order; the first that matches wins. Each maps its groups to a pattern. */
+const DATE_FORMS: Array<{ re: RegExp; read: (m: RegExpExecArray) => DatePattern }> = [
+  { re: new RegExp(String.raw`${LEAD}\b${YEAR}-(\d{2})-(\d{2})\b`, 'i'), read: (m) => ({ year: +m[1]!, month: +m[2]!, day: +m[3]! }) },
+  { re: new RegExp(String.raw`${LEAD}\b${MONTH}\s+${DAY}\b(?:,?\s+${YEAR}\b)?`, 'i'), read: (m) => ({ month: month(m[1]!), day: +m[2]!, ...year(m[3]) }) },
+  { re: new RegExp(String.raw`${LEAD}\b${DAY}\s+(?:of\s+)?${MONTH}\b(?:,?\s+${YEAR}\b)?`, 'i'), read: (m) => ({ month: month(m[2]!), day: +m[1]!, ...year(m[3]) }) },
+  { re: new RegExp(String.raw`${LEAD}\b${MONTH}\b(?:,?\s+${YEAR}\b)?`, 'i'), read: (m) => ({ month: month(m[1]!), ...year(m[2]) }) },
+  // A bare year only as a period ("in 2024?"), not as a name ("the 2020 war").
+  { re: new RegExp(String.raw`\b(?:in|during|since)\s+${YEAR}(?=\s*[?.!,]?\s*$)`, 'i'), read: (m) => ({ year: +m[1]! }) },
+];
+/** Plain "recent" is left out: "in recent years" names no date to prefer. */
+const RECENT = /\b(?:the\s+)?(?:latest|newest|most\s+recent(?:ly)?)\b/i;
+/** "May" and "march" are also ordinary words: a month name alone counts only when capitalized. */
+const AMBIGUOUS_MONTH = /^(?:may|march)$/i;
+
+function month(name: string): number {
+  const key = name.toLowerCase().slice(0, 3);
+  return MONTHS.findIndex((m) => m.startsWith(key)) + 1;
+}
+
+function year(text: string | undefined): DatePattern {
+  return text ? { year: +text } : {};
+}
+
+function validDate(pattern: DatePattern): boolean {
+  if (pattern.month !== undefined && (pattern.month < 1 || pattern.month > 12)) return false;
+  return pattern.day === undefined || (pattern.day >= 1 && pattern.day <= 31);
+}
+
+export function parseDate(text: string): { date: DatePattern; rest: string } | null {
+  for (const form of DATE_FORMS) {
+    const match = form.re.exec(text);
+    if (!match) continue;
+    const date = form.read(match);
+    const bareMonth = date.day === undefined && date.year === undefined && match[1] && AMBIGUOUS_MONTH.test(match[1]);
+    if (bareMonth && !/^[A-Z]/.test(match[1]!)) continue;
+    if (!validDate(date)) continue;
+    return { date, rest: cut(text, match.index, match[0].length) };
+  }
+  return null;
+}
+
+function cut(text: string, at: number, length: number): string {
+  return `${text.slice(0, at)} ${text.slice(at + length)}`.replace(/\s+/g, ' ').trim();
+}
+
+/** Does an ISO date fall within the pattern? Undated documents never match a date. */
+export function matchesDate(iso: string | null, pattern: DatePattern): boolean {
+  if (!iso) return false;
+  const [y, m, d] = iso.split('-').map(Number);
+  return (pattern.year === undefined || pattern.year === y) && (pattern.month === undefined || pattern.month === m) && (pattern.day === undefined || pattern.day === d);
+}
+
+/**
+ * The ways a question can name an outlet: its full name, and without a leading "The" when what
+ * is left is still distinctive (more than one word: "The Times" stays whole, "Times" is a word).
+ */
+function outletForms(outlet: string): string[] {
+  const forms = [outlet];
+  const bare = outlet.replace(/^the\s+/i, '');
+  if (bare !== outlet && /\s/.test(bare)) forms.push(bare);
+  return forms;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The longest outlet named in the text, so "The Times of Israel" wins over "The Times". */
+export function findOutlet(text: string, outlets: string[]): { outlet: string; rest: string } | null {
+  let best: { outlet: string; at: number; length: number } | null = null;
+  for (const outlet of outlets) {
+    for (const form of outletForms(outlet)) {
+      const match = new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escape(form)}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu').exec(text);
+      if (match && (!best || match[0].length > best.length)) best = { outlet, at: match.index, length: match[0].length };
+    }
+  }
+  return best && { outlet: best.outlet, rest: cut(text, best.at, best.length) };
+}
+
+/** Splits a question into what to search for and the date, recency and outlet it asks about. */
+export function parseQuery(question: string, outlets: string[]): ParsedQuery {
+  let text = question;
+  const outlet = findOutlet(text, outlets);
+  if (outlet) text = outlet.rest;
+  const date = parseDate(text);
+  if (date) text = date.rest;
+  const recent = RECENT.exec(text);
+  if (recent) text = cut(text, recent.index, recent[0].length);
+  return {
+    text,
+    recent: !!recent,
+    ...(date && { date: date.date }),
+    ...(outlet && { outlet: outlet.outlet }),
+  };
+}

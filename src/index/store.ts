@@ -1,0 +1,98 @@
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NewsdeskError } from '../errors.js';
+import { writeFileAtomic } from './fs-atomic.js';
+import type { Chunk, Document, Manifest } from './types.js';
+import { loadVectorStore, type VectorStore } from './vector-store.js';
+
+/** Bumped whenever the files below change shape; an older index then asks to be rebuilt. */
+export const FORMAT_VERSION = 1;
+
+export interface StoredIndex {
+  manifest: Manifest;
+  documents: Document[];
+  chunks: Chunk[];
+  vectors: VectorStore;
+}
+
+/*
+ * data/index/CURRENT names the live build; each build is a directory of its own under builds/.
+ * A build is written completely before CURRENT points at it, so a reader never sees half of one,
+ * and a bot holding the previous build keeps answering from memory while the new one lands.
+ */
+const indexDir = (dataDir: string) => join(dataDir, 'index');
+const currentFile = (dataDir: string) => join(indexDir(dataDir), 'CURRENT');
+const buildDir = (dataDir: string, build: string) => join(indexDir(dataDir), 'builds', build);
+const KEEP_BUILDS = 2;
+
+export async function currentBuild(dataDir: string): Promise<string | null> {
+  try {
+    return (await readFile(currentFile(dataDir), 'utf8')).trim() || null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+export async function saveIndex(dataDir: string, index: StoredIndex): Promise<string> {
+  const build = `${index.manifest.builtAt.replace(/[^0-9]/g, '')}-${process.pid}`;
+  const staging = `${buildDir(dataDir, build)}.partial`;
+  await mkdir(staging, { recursive: true });
+  await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
+  await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
+  await index.vectors.save(join(staging, 'vectors.hnsw'));
+  // The manifest goes last: a build directory with a manifest is a complete one.
+  await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(index.manifest, null, 2));
+  await rename(staging, buildDir(dataDir, build));
+  await writeFileAtomic(currentFile(dataDir), `${build}\n`);
+  await pruneBuilds(dataDir, build);
+  return build;
+}
+
+async function pruneBuilds(dataDir: string, keep: string): Promise<void> {
+  const builds = (await readdir(join(indexDir(dataDir), 'builds'))).sort().reverse();
+  const stale = builds.filter((name) => name !== keep).slice(KEEP_BUILDS - 1);
+  await Promise.all(stale.map((name) => rm(buildDir(dataDir, name), { recursive: true, force: true })));
+}
+
+export async function loadManifest(dataDir: string, build: string): Promise<Manifest> {
+  const manifest = await readJson<Manifest>(join(buildDir(dataDir, build), 'manifest.json'));
+  if (manifest.formatVersion !== FORMAT_VERSION) {
+    throw new NewsdeskError(
+      'INDEX_MISMATCH',
+      `The index is in format ${manifest.formatVersion}; this version reads format ${FORMAT_VERSION}.`,
+    );
+  }
+  return manifest;
+}
+
+/** Loads the live build. Throws INDEX_MISSING, INDEX_MISMATCH or INDEX_CORRUPT. */
+export async function loadIndex(dataDir: string): Promise<StoredIndex & { build: string }> {
+  const build = await currentBuild(dataDir);
+  if (!build) throw new NewsdeskError('INDEX_MISSING', `No index in ${indexDir(dataDir)}.`);
+  const manifest = await loadManifest(dataDir, build);
+  const dir = buildDir(dataDir, build);
+  const documents = await readJson<Document[]>(join(dir, 'documents.json'));
+  const chunks = await readJson<Chunk[]>(join(dir, 'chunks.json'));
+  const vectors = await loadVectorStore(join(dir, 'vectors.hnsw'), manifest.embedder.dimensions).catch((error) => {
+    throw new NewsdeskError('INDEX_CORRUPT', `${join(dir, 'vectors.hnsw')}: ${(error as Error).message}`);
+  });
+  if (vectors.size !== chunks.length) {
+    throw new NewsdeskError('INDEX_CORRUPT', `${dir} holds ${vectors.size} vectors for ${chunks.length} chunks.`);
+  }
+  return { manifest, documents, chunks, vectors, build };
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new NewsdeskError('INDEX_CORRUPT', `${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new NewsdeskError('INDEX_CORRUPT', `${path} is not valid JSON.`);
+  }
+}

@@ -1,0 +1,138 @@
+/** The shapes that flow between the engine's stages (see docs/architecture.md). */
+
+export type DocKind = 'article' | 'headline';
+
+/** One source document: the article, a headline, or a file an operator dropped in corpus/. */
+export interface Document {
+  /** Stable across re-indexes of the same corpus: derived from the file name and position. */
+  id: string;
+  kind: DocKind;
+  title: string;
+  outlet: string | null;
+  /** ISO date, YYYY-MM-DD. */
+  date: string | null;
+  url: string | null;
+  /** The text that chunk offsets point into. For a headline it is the title. */
+  text: string;
+  /** Where it came from, for error messages: corpus-relative file and 1-based line. */
+  file: string;
+  line: number;
+}
+
+/** A slice of a document's text. `text === doc.text.slice(start, end)` always holds. */
+export interface Chunk {
+  id: string;
+  docId: string;
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** A line of a corpus file that could not be read, reported as `file:line: reason`. */
+export interface ParseProblem {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface Source {
+  id: string;
+  kind: DocKind;
+  title: string;
+  outlet: string | null;
+  date: string | null;
+  url: string | null;
+}
+
+/** A quoted passage: `text === document.text.slice(start, end)`. */
+export interface Passage {
+  text: string;
+  score: number;
+  source: Source;
+  chunkId: string;
+  start: number;
+  end: number;
+  /** Ranges inside `text` of the query terms that matched, for bolding. */
+  highlights: Array<[number, number]>;
+}
+
+export interface Answer {
+  question: string;
+  answered: boolean;
+  /** The best passages, best first. Empty when not answered. */
+  passages: Passage[];
+  /** Further passages, including near-duplicates of the shown ones, for a "More" button. */
+  more: Passage[];
+}
+
+export interface AskOptions {
+  /** How many passages to show. */
+  k?: number;
+}
+
+export interface HeadlineQuery {
+  query?: string;
+  outlet?: string;
+  /** Inclusive ISO dates. */
+  from?: string;
+  to?: string;
+}
+
+export interface Manifest {
+  formatVersion: number;
+  embedder: { id: string; dimensions: number };
+  chunking: ChunkOptions;
+  corpusHash: string;
+  builtAt: string;
+  documents: number;
+  chunks: number;
+}
+
+export interface ChunkOptions {
+  /** Target chunk size in characters; sentences are never cut. */
+  targetChars: number;
+  /** How many characters of trailing sentences to repeat at the start of the next chunk. */
+  overlapChars: number;
+}
+
+export interface CorpusInfo {
+  documents: number;
+  articles: number;
+  headlines: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  outlets: string[];
+  embedder: string;
+  builtAt: string;
+}
+
+export interface ReindexSummary {
+  documents: number;
+  chunks: number;
+  skipped: ParseProblem[];
+  embedded: number;
+  cached: number;
+  seconds: number;
+  embedderId: string;
+}
+
+export type ProgressFn = (event: ProgressEvent) => void;
+export type ProgressEvent =
+  | { stage: 'parse'; files: number }
+  | { stage: 'embed'; done: number; total: number }
+  | { stage: 'write' };
+
+/** What the bot and the CLI use. Built by `openEngine` in engine.ts. */
+export interface Engine {
+  ask(question: string, options?: AskOptions): Promise<Answer>;
+  /** Headlines matching the filter: newest first, or by relevance when `query` is set. */
+  headlines(filter: HeadlineQuery): Promise<Document[]>;
+  document(id: string): Document | undefined;
+  outlets(): string[];
+  about(): CorpusInfo;
+  /** Rebuilds the index from the corpus and swaps it in; answers keep flowing meanwhile. */
+  reindex(onProgress?: ProgressFn): Promise<ReindexSummary>;
+  /** Loads the newest index from disk if another process wrote one. Returns whether it changed. */
+  reload(): Promise<boolean>;
+  close(): Promise<void>;
+}
