@@ -1,0 +1,57 @@
+import { createInterface } from 'node:readline';
+import { userMessage } from '../errors.js';
+import { formatAnswerText } from '../present.js';
+import type { Answer, Engine } from '../index/types.js';
+import { engineFromConfig, parseCli, positiveInt, readConfig, runMain } from './common.js';
+
+const HELP = `
+Usage: npm run ask -- [options] "question"
+
+Answers one question by quoting the corpus, best passage first, each with its source.
+
+Options:
+  --k N      how many passages to show (default: ANSWER_K, 3)
+  --json     print one JSON object: {question, answered, passages[{text, score, source}]}.
+             With no question, read questions from stdin, one per line, and print one
+             JSON object per line (JSONL), loading the model once.
+  -h, --help show this help
+
+Logs go to stderr; stdout holds only the answer.
+`;
+
+/** The stable --json shape: the evaluation interface. Highlights and offsets stay internal. */
+export function answerJson(answer: Answer): object {
+  return {
+    question: answer.question,
+    answered: answer.answered,
+    passages: answer.passages.map((p) => ({ text: p.text, score: p.score, source: p.source })),
+  };
+}
+
+async function answerLines(engine: Engine, k: number): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    try {
+      process.stdout.write(`${JSON.stringify(answerJson(await engine.ask(line, { k })))}\n`);
+    } catch (error) {
+      process.stdout.write(`${JSON.stringify({ question: line.trim(), answered: false, passages: [], error: userMessage(error) })}\n`);
+    }
+  }
+}
+
+runMain(async () => {
+  const { values, positionals } = parseCli(HELP, { k: { type: 'string' }, json: { type: 'boolean' } });
+  const config = readConfig();
+  const k = positiveInt('--k', values.k, config.answerK);
+  const question = positionals.join(' ');
+  if (!question && !values.json) {
+    process.stderr.write(HELP);
+    process.exitCode = 2;
+    return;
+  }
+  const engine = await engineFromConfig(config);
+  if (!question) return answerLines(engine, k);
+  const answer = await engine.ask(question, { k });
+  process.stdout.write(values.json ? `${JSON.stringify(answerJson(answer))}\n` : `${formatAnswerText(answer, { color: !!process.stdout.isTTY })}\n`);
+});

@@ -1,0 +1,48 @@
+/** Presentation shared by the console and the bot: source lines, highlighting, refusals. */
+import type { Answer, Passage, Source } from './index/types.js';
+
+export const NOT_COVERED = "The corpus doesn't cover that: no passage in it answers the question.";
+
+/** `Title · Outlet · 2025-03-07`, leaving out what the source does not have. */
+export function sourceLine(source: Source): string {
+  return [source.title, source.outlet, source.date].filter(Boolean).join(' · ');
+}
+
+/** Wraps each highlighted range of the passage in `open`/`close`, merging touching ranges. */
+export function highlight(passage: Pick<Passage, 'text' | 'highlights'>, open: string, close: string): string {
+  const ranges = mergeRanges(passage.highlights);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges) {
+    out += passage.text.slice(at, start) + open + passage.text.slice(start, end) + close;
+    at = end;
+  }
+  return out + passage.text.slice(at);
+}
+
+/** Joins ranges separated only by spaces, so "Zangezur corridor" is bolded as one run. */
+function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [start, end] of sorted) {
+    const last = merged.at(-1);
+    if (last && start - last[1] <= 1) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}
+
+const BOLD = '\x1b[1m';
+const RESET = '\x1b[22m';
+
+/** The console's rendering: numbered quotes, each with its source line. */
+export function formatAnswerText(answer: Answer, options: { color: boolean }): string {
+  if (!answer.answered) return NOT_COVERED;
+  return answer.passages
+    .map((passage, i) => {
+      const quote = options.color ? highlight(passage, BOLD, RESET) : passage.text;
+      const link = passage.source.url ? `\n   ${passage.source.url}` : '';
+      return `${i + 1}. “${quote.replace(/\n+/g, ' ')}”\n   — ${sourceLine(passage.source)}${link}`;
+    })
+    .join('\n\n');
+}
