@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { NewsdeskError } from './errors.js';
+import { DEFAULT_CHUNKING } from './index/chunk.js';
 import type { EmbedderKind, EmbedderOptions } from './index/embedder.js';
 import type { ChunkOptions } from './index/types.js';
 
@@ -115,8 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
       quantized: read.boolean('TRANSFORMERS_QUANTIZED', true),
     },
     chunking: {
-      targetChars: read.integer('CHUNK_TARGET_CHARS', 400, 50, 10_000),
-      overlapChars: read.integer('CHUNK_OVERLAP_CHARS', 0, 0, 5_000),
+      targetChars: read.integer('CHUNK_TARGET_CHARS', DEFAULT_CHUNKING.targetChars, 50, 10_000),
+      overlapChars: read.integer('CHUNK_OVERLAP_CHARS', DEFAULT_CHUNKING.overlapChars, 0, 5_000),
     },
     answerK: read.integer('ANSWER_K', 3, 1, 10),
     discord: {

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, loadDotenv, type Config } from '../config.js';
 import { isNewsdeskError, NewsdeskError } from '../errors.js';
-import { openEngine } from '../index/engine.js';
+import { openEngine, type EngineOptions } from '../index/engine.js';
 import type { Engine } from '../index/types.js';
 import { progressReporter } from './progress.js';
 
@@ -30,9 +30,9 @@ export function readConfig(): Config {
   return loadConfig();
 }
 
-/** The engine as configured, building the index on first use with progress on stderr. */
-export async function engineFromConfig(config: Config): Promise<Engine> {
-  return openEngine({
+/** The engine's options as configured: logs and re-index progress on stderr. */
+export function engineFromConfigOptions(config: Config): EngineOptions {
+  return {
     corpusDir: config.corpusDir,
     dataDir: config.dataDir,
     embedder: { ...config.embedder, log },
@@ -40,7 +40,12 @@ export async function engineFromConfig(config: Config): Promise<Engine> {
     log,
     buildIfMissing: true,
     onProgress: progressReporter(),
-  });
+  };
+}
+
+/** The engine as configured, building the index on first use with progress on stderr. */
+export async function engineFromConfig(config: Config): Promise<Engine> {
+  return openEngine(engineFromConfigOptions(config));
 }
 
 /** Runs a CLI entry point: known errors print their code and message, and exit 1. */

@@ -67,5 +67,7 @@ async function embedChunks(chunks: Chunk[], options: BuildOptions, progress: Pro
     progress({ stage: 'embed', done: Math.min(i + EMBED_BATCH, missing.length), total: missing.length });
   }
   if (missing.length > 0) await cache.save();
-  return { vectors: chunks.map((c) => cache.get(c.text)!), embedded: missing.length };
+  // Counted in chunks, not texts: two outlets' identical headlines are embedded once, counted twice.
+  const fresh = new Set(missing);
+  return { vectors: chunks.map((c) => cache.get(c.text)!), embedded: chunks.filter((c) => fresh.has(c.text)).length };
 }

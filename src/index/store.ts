@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
@@ -35,7 +36,8 @@ export async function currentBuild(dataDir: string): Promise<string | null> {
 }
 
 export async function saveIndex(dataDir: string, index: StoredIndex): Promise<string> {
-  const build = `${index.manifest.builtAt.replace(/[^0-9]/g, '')}-${process.pid}`;
+  // Sortable by time, unique across processes and builds within one millisecond.
+  const build = `${index.manifest.builtAt.replace(/[^0-9]/g, '')}-${randomBytes(3).toString('hex')}`;
   const staging = `${buildDir(dataDir, build)}.partial`;
   await mkdir(staging, { recursive: true });
   await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));

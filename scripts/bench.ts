@@ -1,0 +1,89 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { engineFromConfigOptions, log, parseCli, readConfig, runMain, positiveInt } from '../src/cli/common.js';
+import { readQuestions } from '../src/eval/run.js';
+import { chunkDocuments } from '../src/index/chunk.js';
+import { readCorpus } from '../src/index/corpus.js';
+import { createEmbedder } from '../src/index/embedder.js';
+import { openEngine } from '../src/index/engine.js';
+import { buildIndex } from '../src/index/indexer.js';
+
+const HELP = `
+Usage: npm run bench [-- --questions FILE] [--repeat N]
+
+Measures, on the configured corpus and embedder, in a temporary data directory (your data/
+is not touched):
+  - re-index time, cold (empty cache) and with nothing changed;
+  - embedding throughput in chunks per second;
+  - query-embedding time and full answer time, p50 and p99, over the questions;
+  - index size on disk and the process's peak RSS.
+
+Options:
+  --questions FILE  JSONL questions (default: ../shared/eval/dev.jsonl)
+  --repeat N        ask every question N times (default: 5)
+  -h, --help        show this help
+`;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await work();
+  return [result, performance.now() - start];
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+runMain(async () => {
+  const { values } = parseCli(HELP, { questions: { type: 'string' }, repeat: { type: 'string' } });
+  const config = readConfig();
+  const repeat = positiveInt('--repeat', values.repeat, 5);
+  const questions = await readQuestions(values.questions ?? '../shared/eval/dev.jsonl');
+  const dataDir = await mkdtemp(join(tmpdir(), 'newsdesk-bench-'));
+  try {
+    const options = { ...engineFromConfigOptions(config), dataDir, onProgress: () => {} };
+    const embedder = await createEmbedder(options.embedder);
+    const [cold, coldMs] = await timed(() => buildIndex({ ...options, embedder }));
+    const [warm, warmMs] = await timed(() => buildIndex({ ...options, embedder }));
+    const corpus = await readCorpus(config.corpusDir);
+    const texts = chunkDocuments(corpus.documents, config.chunking).map((c) => c.text);
+    const [, embedMs] = await timed(() => embedder.embed(texts));
+    const engine = await openEngine({ ...options, log });
+    const queryMs: number[] = [];
+    const answerMs: number[] = [];
+    for (let round = 0; round < repeat; round++) {
+      for (const { q } of questions) {
+        queryMs.push((await timed(() => embedder.embed([q])))[1]);
+        answerMs.push((await timed(() => engine.ask(q)))[1]);
+      }
+    }
+    const indexBytes = await directorySize(join(dataDir, 'index'));
+    const lines = [
+      `embedder:            ${embedder.id} (${embedder.dimensions} dims)`,
+      `corpus:              ${cold.documents} documents, ${cold.chunks} chunks`,
+      `reindex cold:        ${(coldMs / 1000).toFixed(2)} s (embedded ${cold.embedded})`,
+      `reindex unchanged:   ${(warmMs / 1000).toFixed(2)} s (embedded ${warm.embedded}, cached ${warm.cached})`,
+      `embedding:           ${((texts.length / embedMs) * 1000).toFixed(1)} chunks/s (${texts.length} chunks in ${ms(embedMs)})`,
+      `query embedding:     p50 ${ms(percentile(queryMs, 50))}, p99 ${ms(percentile(queryMs, 99))} (${queryMs.length} queries)`,
+      `full answer:         p50 ${ms(percentile(answerMs, 50))}, p99 ${ms(percentile(answerMs, 99))}`,
+      `index on disk:       ${(indexBytes / 1024).toFixed(0)} KiB`,
+      `peak RSS:            ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    await engine.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

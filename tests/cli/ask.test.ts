@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+import { seedEngine, seedWorkspace, type SeedWorkspace } from '../support/seed.js';
+
+let ws: SeedWorkspace;
+let env: Record<string, string>;
+beforeAll(async () => {
+  ws = await seedWorkspace();
+  await (await seedEngine(ws)).close();
+  env = { CORPUS_DIR: ws.corpusDir, DATA_DIR: ws.dataDir, EMBEDDER: 'use', MODELS_DIR: join(ws.root, 'models'), ALLOW_REMOTE_MODELS: 'false' };
+});
+afterAll(() => ws.cleanup());
+
+const ask = (args: string[], stdin = '') => runCli('src/cli/ask.ts', args, env, stdin);
+
+function expectContract(answer: Record<string, unknown>, question: string) {
+  expect(Object.keys(answer)).toEqual(['question', 'answered', 'passages']);
+  expect(answer.question).toBe(question);
+  for (const passage of answer.passages as Array<Record<string, any>>) {
+    expect(Object.keys(passage)).toEqual(['text', 'score', 'source']);
+    expect(typeof passage.text).toBe('string');
+    expect(typeof passage.score).toBe('number');
+    expect(Object.keys(passage.source)).toEqual(['id', 'kind', 'title', 'outlet', 'date', 'url']);
+    expect(['article', 'headline']).toContain(passage.source.kind);
+    expect(passage.source.date === null || /^\d{4}-\d{2}-\d{2}$/.test(passage.source.date)).toBe(true);
+  }
+}
+
+describe('npm run ask --json', () => {
+  it('prints exactly one JSON object on stdout, logs only on stderr', async () => {
+    const result = await ask(['--json', '--k', '2', 'Who blocked the Lachin corridor?']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const answer = JSON.parse(lines[0]!);
+    expectContract(answer, 'Who blocked the Lachin corridor?');
+    expect(answer.answered).toBe(true);
+    expect(answer.passages).toHaveLength(2);
+    expect(answer.passages[0].text).toContain('blocked the Lachin corridor');
+    expect(answer.passages[0].source).toEqual({ id: expect.stringMatching(/^a[0-9a-f]{7}$/), kind: 'article', title: 'Are Iran and Azerbaijan coming to the brink of war?', outlet: 'Middle East Eye', date: null, url: null });
+  });
+
+  it('reads questions from stdin and writes one object per line when no question is given', async () => {
+    const result = await ask(['--json'], 'Who blocked the Lachin corridor?\n\nWho wrote Hamlet?\n');
+    expect(result.code).toBe(0);
+    const answers = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((a) => [a.question, a.answered])).toEqual([['Who blocked the Lachin corridor?', true], ['Who wrote Hamlet?', false]]);
+    expectContract(answers[1], 'Who wrote Hamlet?');
+    expect(answers[1].passages).toEqual([]);
+  });
+
+  it('keeps --json text plain: no bold markers', async () => {
+    const answer = JSON.parse((await ask(['--json', 'What is the Zangezur corridor?'])).stdout);
+    expect(answer.passages.some((p: { text: string }) => /\*\*|\x1b\[/.test(p.text))).toBe(false);
+  });
+});
+
+describe('npm run ask', () => {
+  it('prints numbered quotes with their source lines', async () => {
+    const result = await ask(['--k', '1', 'Did Russian missile specialists go to Iran?']);
+    expect(result.stdout).toBe('1. “Exclusive: Russian missile experts flew to Iran amid clashes with Israel”\n   — Exclusive: Russian missile experts flew to Iran amid clashes with Israel · Reuters · 2025-03-07\n');
+  });
+
+  it('answers --help with usage and exit code 0, and a bad flag with exit code 2', async () => {
+    const help = await ask(['--help']);
+    expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: npm run ask -- [options] "question"']);
+    const bad = await ask(['--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Unknown option '--bogus'");
+  });
+
+  it('rejects --k that is not a positive whole number with code BAD_USAGE', async () => {
+    const result = await ask(['--k', 'zero', 'Iran?']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error BAD_USAGE: The command line is not valid.');
+  });
+});
