@@ -1,7 +1,7 @@
 import { split, SentenceSplitterSyntax } from 'sentence-splitter';
 import type { Chunk, ChunkOptions, Document } from './types.js';
 
-export const DEFAULT_CHUNKING: ChunkOptions = { targetChars: 400, overlapChars: 0 };
+export const DEFAULT_CHUNKING: ChunkOptions = { targetChars: 150, overlapChars: 0 };
 
 /** A sentence as offsets into the text it came from. */
 export interface Span {

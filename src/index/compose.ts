@@ -1,5 +1,5 @@
 import { sentences, type Span } from './chunk.js';
-import { allTerms, isStopword } from './terms.js';
+import { allTerms, isStopword, matchedTerms, sameWord } from './terms.js';
 import type { Answer, Chunk, Document, Passage, Source } from './types.js';
 
 export interface Hit {
@@ -19,37 +19,45 @@ export function toSource(doc: Document): Source {
 
 /** How much of the question a span holds: the summed IDF of the distinct query terms in it. */
 function spanScore(text: string, span: Span, queryTerms: Set<string>, idf: (term: string) => number): number {
-  const found = new Set<string>();
-  for (const t of allTerms(text.slice(span.start, span.end))) if (queryTerms.has(t.term)) found.add(t.term);
+  const found = matchedTerms(queryTerms, allTerms(text.slice(span.start, span.end)).map((t) => t.term));
   let score = 0;
   for (const term of found) score += idf(term);
   return score;
 }
 
+/** The paragraph of `text` that holds `at`: chunks never straddle one, quotes stay inside one. */
+function paragraphAround(text: string, at: number): Span {
+  const end = text.indexOf('\n', at);
+  return { start: text.lastIndexOf('\n', at - 1) + 1, end: end < 0 ? text.length : end };
+}
+
 /**
- * The sentences of a chunk that answer best: the top-scoring one, the sentence before it when it
- * needs that for context, and the one after when it holds query terms too. Offsets stay exact.
+ * The sentences that answer best: the top-scoring sentence of the chunk, the sentence before it
+ * when it needs that for context, and the one after when it holds query terms too. Context comes
+ * from the chunk's paragraph, so a one-sentence chunk can still be quoted with its lead-in.
  */
 export function pickQuote(doc: Document, chunk: Chunk, queryTerms: Set<string>, idf: (term: string) => number): Span {
   if (doc.kind === 'headline') return { start: chunk.start, end: chunk.end };
-  const spans = sentences(chunk.text).map((s) => ({ start: s.start + chunk.start, end: s.end + chunk.start }));
+  const paragraph = paragraphAround(doc.text, chunk.start);
+  const spans = sentences(doc.text.slice(paragraph.start, paragraph.end)).map((s) => ({ start: s.start + paragraph.start, end: s.end + paragraph.start }));
+  const inChunk = spans.map((span, i) => ({ span, i })).filter(({ span }) => span.start >= chunk.start && span.end <= chunk.end);
   const scores = spans.map((span) => spanScore(doc.text, span, queryTerms, idf));
-  const best = scores.indexOf(Math.max(...scores));
-  if (spans.length === 0 || scores[best]! === 0) return { start: chunk.start, end: chunk.end };
-  let first = best;
-  let last = best;
-  const sentence = doc.text.slice(spans[best]!.start, spans[best]!.end);
-  if (best > 0 && (REFERRING.test(sentence) || sentence.length < SHORT_SENTENCE)) first = best - 1;
-  const next = best + 1;
+  const best = inChunk.reduce((a, b) => (scores[b.i]! > scores[a.i]! ? b : a), inChunk[0] ?? { span: chunk, i: -1 });
+  if (best.i < 0 || scores[best.i]! === 0) return { start: chunk.start, end: chunk.end };
+  let first = best.i;
+  let last = best.i;
+  const sentence = doc.text.slice(best.span.start, best.span.end);
+  if (first > 0 && (REFERRING.test(sentence) || sentence.length < SHORT_SENTENCE)) first--;
+  const next = last + 1;
   const fits = next < spans.length && spans[next]!.end - spans[first]!.start <= MAX_QUOTE_CHARS;
-  if (fits && scores[next]! >= scores[best]! / 2) last = next;
+  if (fits && scores[next]! >= scores[best.i]! / 2) last = next;
   return { start: spans[first]!.start, end: spans[last]!.end };
 }
 
 /** Where the query's content words stand in `text`, for bolding. */
 export function highlightRanges(text: string, queryTerms: Set<string>): Array<[number, number]> {
   return allTerms(text)
-    .filter((t) => queryTerms.has(t.term) && !isStopword(text.slice(t.start, t.end)))
+    .filter((t) => !isStopword(text.slice(t.start, t.end)) && [...queryTerms].some((q) => sameWord(q, t.term)))
     .map((t): [number, number] => [t.start, t.end]);
 }
 

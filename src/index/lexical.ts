@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { isStopword, normalizeTerm } from './terms.js';
+import { isStopword, normalizeTerm, WORD } from './terms.js';
 import type { Chunk, Document } from './types.js';
 
 /** BM25 over the chunks, through MiniSearch. Labels are chunk positions, as in the vector store. */
@@ -15,13 +15,11 @@ interface Row {
   title: string;
 }
 
-const WORDS = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
-
 export function buildLexicalIndex(chunks: Chunk[], documents: Map<string, Document>): LexicalIndex {
   const search = new MiniSearch<Row>({
     idField: 'label',
     fields: ['text', 'title'],
-    tokenize: (text) => text.match(WORDS) ?? [],
+    tokenize: (text) => text.match(WORD) ?? [],
     processTerm: (word) => (isStopword(word) ? null : normalizeTerm(word)),
     // An article's title gives its chunks some context; a headline's title is its text already.
     searchOptions: { boost: { text: 1, title: 0.3 }, combineWith: 'OR' },

@@ -2,8 +2,8 @@ import type { Hit } from './compose.js';
 import type { Embedder } from './embedder.js';
 import type { LexicalIndex } from './lexical.js';
 import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
-import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, weightedFusion, type Ranked } from './retrieve.js';
-import { contentTerms } from './terms.js';
+import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './retrieve.js';
+import { canonicalText, contentTerms, matchedTerms } from './terms.js';
 import type { Chunk, Document, Manifest } from './types.js';
 import { dot } from './vector.js';
 import type { VectorStore } from './vector-store.js';
@@ -19,6 +19,8 @@ export interface Snapshot {
   lexical: LexicalIndex;
   embedder: Embedder;
   outlets: string[];
+  /** The corpus's usual casing of each word, for `canonicalText`. */
+  caseMap: Map<string, string>;
 }
 
 export type RetrievalMode = 'hybrid' | 'dense' | 'lexical';
@@ -29,8 +31,10 @@ export interface RetrievalSettings {
   fusion: 'rrf' | 'weighted';
   /** [dense, lexical] weights for fusion. */
   weights: [number, number];
-  /** Cosine similarity at which two results count as the same story. */
+  /** `storySimilarity` at which two results count as the same story. */
   duplicateThreshold: number;
+  /** Results scoring below this share of the best one are not shown (they stay under "More"). */
+  minRelativeScore: number;
   /** How much "latest" lifts the newest result, relative to the top score. */
   recencyWeight: number;
   refusal: RefusalThresholds;
@@ -47,22 +51,25 @@ export interface Evidence {
 }
 
 export interface RefusalThresholds {
-  /** Answer when this much of the question is found, whatever the embeddings say. */
+  /** Below this similarity nothing is answered: "thanks!" matches a headline's words, not its meaning. */
+  minDense: number;
+  /** Answer when this much of the question is found. */
   lexical: number;
-  /** Answer when the embeddings are this sure, whatever the words say. */
+  /** Answer when the embeddings are this sure and at least `denseLexical` of the words are found. */
   dense: number;
-  /** With agreement between the rankers, these lower bounds suffice. */
+  denseLexical: number;
+  /** With the rankers agreeing, this share of the words suffices. */
   agreedLexical: number;
-  agreedDense: number;
 }
 
 export const DEFAULT_SETTINGS: RetrievalSettings = {
   candidates: 50,
-  fusion: 'rrf',
-  weights: [1, 1],
-  duplicateThreshold: 0.9,
+  fusion: 'weighted',
+  weights: [0.5, 0.5],
+  duplicateThreshold: 0.6,
+  minRelativeScore: 0.2,
   recencyWeight: 0.5,
-  refusal: { lexical: 0.75, dense: 0.6, agreedLexical: 0.35, agreedDense: 0.3 },
+  refusal: { minDense: 0.2, lexical: 0.75, dense: 0.65, denseLexical: 0.15, agreedLexical: 0.25 },
 };
 
 const AGREEMENT_DEPTH = 3;
@@ -77,18 +84,26 @@ export interface Retrieval {
   more: Hit[];
 }
 
-/** The pure refusal rule over the evidence. */
-export function isAnswerable(evidence: Evidence, thresholds: RefusalThresholds): boolean {
-  if (evidence.lexical >= thresholds.lexical || evidence.dense >= thresholds.dense) return true;
-  return evidence.agree && evidence.lexical >= thresholds.agreedLexical && evidence.dense >= thresholds.agreedDense;
+/**
+ * The pure refusal rule. Nothing is answered below a floor of dense similarity; above it, enough
+ * of the question's words found, or strong embeddings with some word found, or both rankers
+ * agreeing on a chunk with a fair share of the words, each suffice.
+ */
+export function isAnswerable(evidence: Evidence, t: RefusalThresholds): boolean {
+  if (evidence.dense < t.minDense) return false;
+  return (
+    evidence.lexical >= t.lexical ||
+    (evidence.dense >= t.dense && evidence.lexical >= t.denseLexical) ||
+    (evidence.agree && evidence.lexical >= t.agreedLexical)
+  );
 }
 
-/** IDF-weighted share of `terms` present in a chunk (with its document's title). */
+/** IDF-weighted share of the query `terms` present in a chunk (with its document's title). */
 export function coverage(terms: string[], chunkTerms: Set<string>, idf: (term: string) => number): number {
   const unique = [...new Set(terms)];
   const total = unique.reduce((sum, t) => sum + idf(t), 0);
   if (total === 0) return 0;
-  return unique.filter((t) => chunkTerms.has(t)).reduce((sum, t) => sum + idf(t), 0) / total;
+  return [...matchedTerms(unique, chunkTerms)].reduce((sum, t) => sum + idf(t), 0) / total;
 }
 
 function dayNumber(iso: string | null): number | null {
@@ -105,39 +120,67 @@ export async function retrieve(
   const parsed = parseQuery(question, snapshot.outlets);
   const searchText = parsed.text.trim() || question;
   const terms = contentTerms(searchText);
-  const [queryVector] = await snapshot.embedder.embed([searchText]);
+  const [queryVector] = await snapshot.embedder.embed([canonicalText(searchText, snapshot.caseMap)]);
   const dense = snapshot.vectors.search(queryVector!, settings.candidates);
   const lexical = snapshot.lexical.search(searchText, settings.candidates);
   const lists = mode === 'dense' ? [dense] : mode === 'lexical' ? [lexical] : [dense, lexical];
   const fused = mode !== 'hybrid' ? lists[0]! : fuse(lists, settings);
-  const ranked = applyQueryFilters(snapshot, fused, parsed, settings);
+  const { ranked, filtered } = applyQueryFilters(snapshot, fused, parsed, settings);
   const chunkOf = (label: number) => snapshot.chunks[label]!;
   const docOf = (label: number) => snapshot.docById.get(chunkOf(label).docId)!;
-  const similarity = (a: number, b: number) => dot(snapshot.vectors.vector(a), snapshot.vectors.vector(b));
+  const similarity = (a: number, b: number) => storySimilarity(snapshot, a, b);
   const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
   const toHit = (r: Ranked): Hit => ({ chunk: chunkOf(r.label), doc: docOf(r.label), score: r.score });
+  const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
+  const shown = selected.slice(0, k).filter((r) => r.score >= floor);
   const evidence = gatherEvidence(snapshot, terms, dense, lexical, selected.slice(0, AGREEMENT_DEPTH));
   return {
     parsed,
     queryTerms: new Set(terms),
     evidence,
-    answered: terms.length > 0 || parsed.outlet !== undefined || parsed.date !== undefined ? isAnswerable(evidence, settings.refusal) : false,
-    hits: selected.slice(0, k).map(toHit),
-    more: [...selected.slice(k), ...duplicates].slice(0, MORE_LIMIT).map(toHit),
+    // "What did Newsweek report on March 7?" asks for what the filter found, and nothing more.
+    answered: terms.length === 0 ? filtered : isAnswerable(evidence, settings.refusal),
+    hits: shown.map(toHit),
+    more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
   };
+}
+
+/**
+ * How alike two results are as stories: the mean of their embeddings' cosine and their words'
+ * overlap. Embeddings alone rate any two Iran headlines alike; words alone miss paraphrase.
+ */
+function storySimilarity(snapshot: Snapshot, a: number, b: number): number {
+  const cosine = dot(snapshot.vectors.vector(a), snapshot.vectors.vector(b));
+  return (cosine + wordOverlap(contentTerms(snapshot.chunks[a]!.text), contentTerms(snapshot.chunks[b]!.text))) / 2;
+}
+
+/** Jaccard overlap of two term lists, matching words as `sameWord` does. */
+export function wordOverlap(a: string[], b: string[]): number {
+  const left = new Set(a);
+  const right = new Set(b);
+  const shared = matchedTerms(left, right).size;
+  const union = left.size + right.size - shared;
+  return union === 0 ? 0 : shared / union;
 }
 
 function fuse(lists: Ranked[][], settings: RetrievalSettings): Ranked[] {
   return settings.fusion === 'rrf' ? reciprocalRankFusion(lists, settings.weights) : weightedFusion(lists, settings.weights);
 }
 
-function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings): Ranked[] {
+/** Outlet and date filters (each ignored when it would leave nothing), then the recency boost. */
+function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings) {
   const docOf = (label: number) => snapshot.docById.get(snapshot.chunks[label]!.docId)!;
   let ranked = list;
-  if (parsed.outlet) ranked = filterOrKeep(ranked, (label) => docOf(label).outlet === parsed.outlet).list;
-  if (parsed.date) ranked = filterOrKeep(ranked, (label) => matchesDate(docOf(label).date, parsed.date!)).list;
+  let filtered = false;
+  const filter = (keep: (label: number) => boolean) => {
+    const result = filterOrKeep(ranked, keep);
+    ranked = result.list;
+    filtered ||= result.applied;
+  };
+  if (parsed.outlet) filter((label) => docOf(label).outlet === parsed.outlet);
+  if (parsed.date) filter((label) => matchesDate(docOf(label).date, parsed.date!));
   if (parsed.recent) ranked = boostRecent(ranked, (label) => dayNumber(docOf(label).date), settings.recencyWeight);
-  return ranked;
+  return { ranked, filtered };
 }
 
 function gatherEvidence(snapshot: Snapshot, terms: string[], dense: Ranked[], lexical: Ranked[], top: Ranked[]): Evidence {

