@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, requireToken } from '../src/config.js';
+import type { NewsdeskError } from '../src/errors.js';
+
+describe('loadConfig', () => {
+  it('has documented defaults for everything', () => {
+    const config = loadConfig({});
+    expect(config.embedder).toMatchObject({ kind: 'auto', model: 'Xenova/all-MiniLM-L6-v2', allowRemote: true, quantized: true });
+    expect(config.chunking).toEqual({ targetChars: 150, overlapChars: 0 });
+    expect(config.answerK).toBe(3);
+    expect(config.discord).toEqual({ token: null, devGuildId: null, answerChannelIds: [], apiUrl: null, userCooldownSeconds: 5, channelMessagesPerMinute: 20 });
+    expect(config.corpusDir.endsWith('/corpus')).toBe(true);
+  });
+
+  it('reports every problem at once, naming each variable, with code CONFIG_INVALID', () => {
+    let error: NewsdeskError | undefined;
+    try {
+      loadConfig({ EMBEDDER: 'bert', ANSWER_K: '0', DEV_GUILD_ID: 'abc', DISCORD_API_URL: 'ftp://x', ALLOW_REMOTE_MODELS: 'maybe', DISCORD_TOKEN: 'short' });
+    } catch (caught) {
+      error = caught as NewsdeskError;
+    }
+    expect(error?.code).toBe('CONFIG_INVALID');
+    expect(error?.detail?.split('\n')).toEqual([
+      '- DISCORD_TOKEN: this does not look like a bot token (copy it from the Bot page of your application).',
+      '- EMBEDDER: "bert" is not one of auto, use, transformers.',
+      '- ALLOW_REMOTE_MODELS: "maybe" is not true or false.',
+      '- ANSWER_K: "0" is not a whole number from 1 to 10.',
+      '- DEV_GUILD_ID: "abc" is not a Discord id (17 to 20 digits).',
+      '- DISCORD_API_URL: "ftp://x" is not an http(s) URL such as http://127.0.0.1:8080/api.',
+    ]);
+  });
+
+  it('reads channel lists and the API URL, and rejects overlap not smaller than the chunk', () => {
+    const config = loadConfig({ ANSWER_CHANNEL_IDS: '123456789012345678, 223456789012345678', DISCORD_API_URL: 'http://127.0.0.1:9/api/' });
+    expect(config.discord.answerChannelIds).toEqual(['123456789012345678', '223456789012345678']);
+    expect(config.discord.apiUrl).toBe('http://127.0.0.1:9/api');
+    expect(() => loadConfig({ CHUNK_TARGET_CHARS: '100', CHUNK_OVERLAP_CHARS: '100' })).toThrow('CHUNK_OVERLAP_CHARS: must be smaller than CHUNK_TARGET_CHARS.');
+  });
+});
+
+describe('requireToken', () => {
+  it('names DISCORD_TOKEN when the bot has none', () => {
+    expect(() => requireToken(loadConfig({}))).toThrow('- DISCORD_TOKEN: required to run the bot.');
+  });
+});
