@@ -3,7 +3,7 @@ import { composeAnswer } from './compose.js';
 import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions } from './embedder.js';
 import { buildIndex } from './indexer.js';
 import { buildLexicalIndex } from './lexical.js';
-import { buildCaseMap } from './terms.js';
+import { buildCaseMap, contentTerms } from './terms.js';
 import { matchesDate, parseQuery } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
 import { currentBuild, loadIndex } from './store.js';
@@ -62,7 +62,8 @@ export async function loadSnapshot(dataDir: string, options: EmbedderOptions, cu
   const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
   const outlets = [...new Set(stored.documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort();
   const caseMap = buildCaseMap(stored.documents.map((d) => d.text));
-  return { ...stored, docById, outlets, embedder, caseMap, lexical: buildLexicalIndex(stored.chunks, docById) };
+  const chunkTerms = stored.chunks.map((chunk) => contentTerms(chunk.text));
+  return { ...stored, docById, outlets, embedder, caseMap, chunkTerms, lexical: buildLexicalIndex(stored.chunks, docById) };
 }
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {

@@ -21,6 +21,8 @@ export interface Snapshot {
   outlets: string[];
   /** The corpus's usual casing of each word, for `canonicalText`. */
   caseMap: Map<string, string>;
+  /** `contentTerms` of each chunk's text, by label: computed once per load, used per question. */
+  chunkTerms: string[][];
 }
 
 export type RetrievalMode = 'hybrid' | 'dense' | 'lexical';
@@ -123,17 +125,14 @@ export async function retrieve(
   const [queryVector] = await snapshot.embedder.embed([canonicalText(searchText, snapshot.caseMap)]);
   const dense = snapshot.vectors.search(queryVector!, settings.candidates);
   const lexical = snapshot.lexical.search(searchText, settings.candidates);
-  const lists = mode === 'dense' ? [dense] : mode === 'lexical' ? [lexical] : [dense, lexical];
-  const fused = mode !== 'hybrid' ? lists[0]! : fuse(lists, settings);
+  const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
   const { ranked, filtered } = applyQueryFilters(snapshot, fused, parsed, settings);
-  const chunkOf = (label: number) => snapshot.chunks[label]!;
-  const docOf = (label: number) => snapshot.docById.get(chunkOf(label).docId)!;
   const similarity = (a: number, b: number) => storySimilarity(snapshot, a, b);
   const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
-  const toHit = (r: Ranked): Hit => ({ chunk: chunkOf(r.label), doc: docOf(r.label), score: r.score });
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
   const evidence = gatherEvidence(snapshot, terms, dense, lexical, selected.slice(0, AGREEMENT_DEPTH));
+  const toHit = (r: Ranked): Hit => hitOf(snapshot, r);
   return {
     parsed,
     queryTerms: new Set(terms),
@@ -145,13 +144,21 @@ export async function retrieve(
   };
 }
 
+function docOf(snapshot: Snapshot, label: number): Document {
+  return snapshot.docById.get(snapshot.chunks[label]!.docId)!;
+}
+
+function hitOf(snapshot: Snapshot, r: Ranked): Hit {
+  return { chunk: snapshot.chunks[r.label]!, doc: docOf(snapshot, r.label), score: r.score };
+}
+
 /**
  * How alike two results are as stories: the mean of their embeddings' cosine and their words'
  * overlap. Embeddings alone rate any two Iran headlines alike; words alone miss paraphrase.
  */
 function storySimilarity(snapshot: Snapshot, a: number, b: number): number {
   const cosine = dot(snapshot.vectors.vector(a), snapshot.vectors.vector(b));
-  return (cosine + wordOverlap(contentTerms(snapshot.chunks[a]!.text), contentTerms(snapshot.chunks[b]!.text))) / 2;
+  return (cosine + wordOverlap(snapshot.chunkTerms[a]!, snapshot.chunkTerms[b]!)) / 2;
 }
 
 /** Jaccard overlap of two term lists, matching words as `sameWord` does. */
@@ -169,7 +176,6 @@ function fuse(lists: Ranked[][], settings: RetrievalSettings): Ranked[] {
 
 /** Outlet and date filters (each ignored when it would leave nothing), then the recency boost. */
 function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings) {
-  const docOf = (label: number) => snapshot.docById.get(snapshot.chunks[label]!.docId)!;
   let ranked = list;
   let filtered = false;
   const filter = (keep: (label: number) => boolean) => {
@@ -177,18 +183,18 @@ function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQue
     ranked = result.list;
     filtered ||= result.applied;
   };
-  if (parsed.outlet) filter((label) => docOf(label).outlet === parsed.outlet);
-  if (parsed.date) filter((label) => matchesDate(docOf(label).date, parsed.date!));
-  if (parsed.recent) ranked = boostRecent(ranked, (label) => dayNumber(docOf(label).date), settings.recencyWeight);
+  if (parsed.outlet) filter((label) => docOf(snapshot, label).outlet === parsed.outlet);
+  if (parsed.date) filter((label) => matchesDate(docOf(snapshot, label).date, parsed.date!));
+  if (parsed.recent) ranked = boostRecent(ranked, (label) => dayNumber(docOf(snapshot, label).date), settings.recencyWeight);
   return { ranked, filtered };
 }
 
 function gatherEvidence(snapshot: Snapshot, terms: string[], dense: Ranked[], lexical: Ranked[], top: Ranked[]): Evidence {
   const idf = (term: string) => snapshot.lexical.idf(term);
+  // An article's title counts as context for each of its sentences.
   const termsOf = (label: number) => {
-    const chunk = snapshot.chunks[label]!;
-    const doc = snapshot.docById.get(chunk.docId)!;
-    return new Set(contentTerms(`${chunk.text} ${doc.kind === 'article' ? doc.title : ''}`));
+    const doc = docOf(snapshot, label);
+    return new Set([...snapshot.chunkTerms[label]!, ...(doc.kind === 'article' ? contentTerms(doc.title) : [])]);
   };
   const lexicalShare = Math.max(0, ...top.map((r) => coverage(terms, termsOf(r.label), idf)));
   const denseTop = dense.slice(0, AGREEMENT_DEPTH).map((r) => r.label);
