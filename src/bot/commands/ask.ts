@@ -1,0 +1,37 @@
+import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { NewsdeskError } from '../../errors.js';
+import { MAX_QUESTION_CHARS, validateQuestion } from '../../index/engine.js';
+import { answerPayload, morePayload } from '../answer.js';
+import type { Command } from '../context.js';
+import { intArg } from '../custom-id.js';
+import { enforceLimit, ephemeral, safe } from '../reply.js';
+
+export const ask: Command = {
+  data: new SlashCommandBuilder()
+    .setName('ask')
+    .setDescription('Answer a question by quoting the news corpus, with sources')
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+    .addStringOption((o) =>
+      o.setName('question').setDescription('What you want to know').setRequired(true).setMaxLength(MAX_QUESTION_CHARS),
+    )
+    .addBooleanOption((o) => o.setName('ephemeral').setDescription('Show the answer only to you')),
+
+  async execute(interaction, ctx) {
+    const question = validateQuestion(interaction.options.getString('question', true));
+    const hidden = interaction.options.getBoolean('ephemeral') ?? false;
+    enforceLimit(ctx, interaction.user.id, hidden ? null : interaction.channelId);
+    await interaction.deferReply(hidden ? { flags: MessageFlags.Ephemeral } : {});
+    const answer = await ctx.engine.ask(question, { k: ctx.config.answerK });
+    await interaction.editReply(safe(answerPayload(answer, ctx)));
+    return { answered: answer.answered, passages: answer.passages.length, ephemeral: hidden };
+  },
+
+  /** `ask:more:<session>:<offset>`: the next passages, shown only to whoever pressed More. */
+  async component(interaction, ctx, id) {
+    const offset = intArg(id.args[1]);
+    const payload = id.action === 'more' && offset !== null ? morePayload(id.args[0] ?? '', offset, ctx) : null;
+    if (!payload) throw new NewsdeskError('EXPIRED');
+    await interaction.reply(ephemeral(payload));
+    return { offset };
+  },
+};

@@ -1,0 +1,60 @@
+/** Which messages the bot answers without a slash command, and what the question in them is. */
+
+const QUESTION_WORDS = new Set([
+  'who', 'whom', 'whose', 'what', 'when', 'where', 'why', 'how', 'which',
+  'is', 'are', 'was', 'were', 'am',
+  'do', 'does', 'did',
+  'can', 'could', 'will', 'would', 'should', 'shall', 'may', 'might', 'must',
+  'has', 'have', 'had',
+]);
+
+/**
+ * Whether a message reads as a question: it ends with "?", or its first word is an interrogative
+ * or an auxiliary verb ("who…", "how…", "is…", "did…", "can…"), e.g. "what did Iran say about talks".
+ */
+export function looksLikeQuestion(text: string): boolean {
+  const trimmed = text.trim();
+  if (!/\p{L}/u.test(trimmed)) return false;
+  if (/\?[\s\p{P}\p{S}]*$/u.test(trimmed) && trimmed.length >= 3) return true;
+  const words = trimmed.toLowerCase().match(/[\p{L}']+/gu) ?? [];
+  const first = (words[0] ?? '').replace(/'.*$/, '');
+  return words.length >= 3 && QUESTION_WORDS.has(first);
+}
+
+/** The message text without mentions of the bot (`<@id>`, `<@!id>`, or its managed role `<@&id>`). */
+export function stripBotMentions(content: string, botId: string, botRoleIds: readonly string[] = []): string {
+  const ids = [botId, ...botRoleIds].map((id) => id.replace(/\D/g, '')).filter(Boolean);
+  if (ids.length === 0) return content.trim();
+  const pattern = new RegExp(`<@[!&]?(?:${ids.join('|')})>`, 'g');
+  return content.replace(pattern, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export type MessageTrigger = 'dm' | 'mention' | 'thread' | 'channel';
+
+export interface MessageFacts {
+  fromBot: boolean;
+  isDM: boolean;
+  mentionsBot: boolean;
+  /** In a thread whose owner is the bot: a follow-up. */
+  inBotThread: boolean;
+  /** In one of ANSWER_CHANNEL_IDS (or a thread under one). */
+  inAnswerChannel: boolean;
+  /** The text with the bot's mentions removed. */
+  question: string;
+}
+
+/** Why the bot answers a message, or null to leave it alone. */
+export function messageTrigger(facts: MessageFacts): MessageTrigger | null {
+  if (facts.fromBot) return null;
+  if (facts.isDM) return 'dm';
+  if (facts.mentionsBot) return 'mention';
+  if (facts.inBotThread) return facts.question ? 'thread' : null;
+  if (facts.inAnswerChannel && looksLikeQuestion(facts.question)) return 'channel';
+  return null;
+}
+
+/** A thread name from the question: one line, at most 100 characters. */
+export function threadName(question: string): string {
+  const line = question.replace(/\s+/g, ' ').trim() || 'Follow-up questions';
+  return line.length <= 100 ? line : `${line.slice(0, 99).replace(/\s+\S*$/, '')}…`;
+}
