@@ -292,6 +292,12 @@ export interface FakeDiscordOptions {
   /** Dispatch MESSAGE_CREATE/UPDATE/DELETE for the bot's own messages, as Discord does; default true. */
   echoBotMessages?: boolean;
   botUsername?: string;
+  /**
+   * Intent bits the application may not use (e.g. `Intent.MessageContent` when the Message Content
+   * intent is off in the Developer Portal): an IDENTIFY asking for any of them is closed with 4014
+   * "Disallowed intent(s).", as Discord does. Default 0.
+   */
+  disallowedIntents?: number;
   guildName?: string;
   channelName?: string;
 }
@@ -574,6 +580,7 @@ export class FakeDiscord {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41250,
       echoBotMessages: options.echoBotMessages ?? true,
       botUsername: options.botUsername ?? 'Newsdesk',
+      disallowedIntents: options.disallowedIntents ?? 0,
       guildName: options.guildName ?? 'Newsroom',
       channelName: options.channelName ?? 'news-questions',
     };
@@ -1450,6 +1457,10 @@ export class FakeDiscord {
             ws.close(4004, 'Authentication failed.');
             return;
           }
+          if (Number(frame.d.intents ?? 0) & this.options.disallowedIntents) {
+            ws.close(4014, 'Disallowed intent(s).');
+            return;
+          }
           this.identifyPayload = frame.d;
           session = {
             id: randomBytes(16).toString('hex'),
@@ -1610,22 +1621,12 @@ export class FakeDiscord {
     let body: any = null;
     let files: FakeFile[] = [];
     let reply: Reply;
+    const recorded = (status: number, response: unknown, seq = 0): Call => ({
+      seq, at, method, path, route, query, body, files, headers: req.headers, status, response,
+    });
     try {
       ({ body, files } = parseBody(Buffer.concat(chunks), req.headers['content-type']));
-      const call: Call = {
-        seq: 0,
-        at,
-        method,
-        path,
-        route,
-        query,
-        body,
-        files,
-        headers: req.headers,
-        status: 0,
-        response: null,
-      };
-      const failure = this.failures.find((f) => f.times > 0 && f.match(call));
+      const failure = this.failures.find((f) => f.times > 0 && f.match(recorded(0, null)));
       if (failure) {
         failure.times -= 1;
         this.failures = this.failures.filter((f) => f.times > 0);
@@ -1649,19 +1650,7 @@ export class FakeDiscord {
     }
 
     const responseBody = reply.status === 204 || reply.body === undefined ? null : reply.body;
-    const call: Call = {
-      seq: ++this.callSeq,
-      at,
-      method,
-      path,
-      route,
-      query,
-      body,
-      files,
-      headers: req.headers,
-      status: reply.status,
-      response: responseBody,
-    };
+    const call = recorded(reply.status, responseBody, ++this.callSeq);
     const headers: Record<string, string> = { 'x-fake-discord': 'true', ...reply.headers };
     if (responseBody !== null) headers['content-type'] = 'application/json';
     res.writeHead(reply.status, headers);

@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commandData } from '../../src/bot/commands/index.js';
+import { deployCommands } from '../../src/bot/deploy.js';
+import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.js';
+
+let fake: FakeDiscord;
+
+beforeEach(async () => {
+  fake = await startFakeDiscord();
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+describe('command registry', () => {
+  it('defines /ask, /headlines, /source, /about and /reindex, valid for Discord', () => {
+    const data = commandData();
+    expect(data.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex']);
+    for (const c of data) {
+      expect(c.description.length).toBeGreaterThan(0);
+      expect(c.description.length).toBeLessThanOrEqual(100);
+    }
+    const headlines = data.find((c) => c.name === 'headlines')!;
+    expect(headlines.options!.map((o) => o.name)).toEqual(['query', 'outlet', 'from', 'to', 'limit']);
+    expect(headlines.options!.find((o) => o.name === 'outlet')).toMatchObject({ autocomplete: true });
+    expect(data.find((c) => c.name === 'ask')!.options![0]).toMatchObject({ name: 'question', required: true, max_length: 500 });
+    expect(data.find((c) => c.name === 'reindex')).toMatchObject({ default_member_permissions: '32', contexts: [0] });
+  });
+});
+
+describe('deployCommands', () => {
+  it('finds the application with GET /applications/@me and PUTs the registry to the dev guild', async () => {
+    const result = await deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: fake.guildId });
+    expect(result).toEqual({
+      applicationId: fake.applicationId,
+      applicationName: 'Newsdesk',
+      scope: 'guild',
+      names: ['ask', 'headlines', 'source', 'about', 'reindex'],
+    });
+    expect(fake.calls.map((c) => `${c.method} ${c.route}`)).toEqual([
+      'GET /applications/@me',
+      `PUT /applications/${fake.applicationId}/guilds/${fake.guildId}/commands`,
+    ]);
+    expect(fake.calls[1]!.body).toEqual(JSON.parse(JSON.stringify(commandData())));
+    expect(fake.calls[0]!.headers.authorization).toBe(`Bot ${fake.token}`);
+  });
+
+  it('registers globally without a guild', async () => {
+    const result = await deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: null });
+    expect(result.scope).toBe('global');
+    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex']);
+  });
+
+  it('explains a rejected token and an unknown guild', async () => {
+    fake.failNext({ method: 'GET', route: '/applications/@me' }, { status: 401, message: '401: Unauthorized' });
+    await expect(deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: null })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('DISCORD_TOKEN: Discord rejected this token (401)'),
+    });
+    await expect(deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: '123456789012345678' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('DEV_GUILD_ID: the bot cannot register commands in guild 123456789012345678'),
+    });
+  });
+
+  it('says plainly when Discord cannot be reached', async () => {
+    const port = fake.port;
+    await fake.close();
+    await expect(deployCommands({ token: 'x'.repeat(30), apiUrl: `http://127.0.0.1:${port}/api`, guildId: null })).rejects.toThrow(
+      `Could not reach Discord at http://127.0.0.1:${port}/api`,
+    );
+    fake = await startFakeDiscord();
+  });
+});

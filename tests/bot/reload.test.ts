@@ -1,0 +1,75 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { watchIndex, type IndexWatcher } from '../../src/bot/reload.js';
+
+let dir: string;
+let watcher: IndexWatcher | null = null;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'newsdesk-reload-'));
+});
+
+afterEach(async () => {
+  watcher?.close();
+  watcher = null;
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** An engine whose reload() counts calls and can be held open. */
+function stubEngine() {
+  const state = { calls: 0, changed: true, gate: null as Promise<void> | null };
+  return {
+    state,
+    engine: {
+      async reload() {
+        state.calls += 1;
+        if (state.gate) await state.gate;
+        return state.changed;
+      },
+    },
+  };
+}
+
+describe('watchIndex', () => {
+  it('reloads the engine after a new build and CURRENT land in <dataDir>/index', async () => {
+    const { state, engine } = stubEngine();
+    const logs: unknown[] = [];
+    watcher = await watchIndex({ dataDir: dir, engine, log: (f) => logs.push(f), debounceMs: 50 });
+    await mkdir(join(dir, 'index', 'builds', 'b1'), { recursive: true });
+    await writeFile(join(dir, 'index', 'builds', 'b1', 'manifest.json'), '{}');
+    await writeFile(join(dir, 'index', 'CURRENT.tmp'), 'b1\n');
+    await writeFile(join(dir, 'index', 'CURRENT'), 'b1\n');
+    await vi.waitFor(() => expect(state.calls).toBeGreaterThanOrEqual(1), { timeout: 5000, interval: 20 });
+    expect(logs[0]).toEqual({ event: 'reload', ok: true });
+  });
+
+  it('reloadNow (SIGHUP) coalesces with a reload in flight and reports whether the index changed', async () => {
+    const { state, engine } = stubEngine();
+    let open!: () => void;
+    state.gate = new Promise<void>((r) => (open = r));
+    watcher = await watchIndex({ dataDir: dir, engine, log: () => {} });
+    const first = watcher.reloadNow();
+    const second = watcher.reloadNow();
+    open();
+    expect(await first).toBe(true);
+    expect(await second).toBe(true);
+    // One run, then one more for the request that came in meanwhile.
+    expect(state.calls).toBe(2);
+    state.changed = false;
+    state.gate = null;
+    expect(await watcher.reloadNow()).toBe(false);
+  });
+
+  it('logs a failed reload and keeps going', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    watcher = await watchIndex({
+      dataDir: dir,
+      engine: { reload: () => Promise.reject(new Error('bad build')) },
+      log: (f) => logs.push(f),
+    });
+    expect(await watcher.reloadNow()).toBe(false);
+    expect(logs).toEqual([{ event: 'reload', ok: false, error: 'Error bad build' }]);
+  });
+});

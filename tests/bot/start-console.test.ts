@@ -1,0 +1,68 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runConsole } from '../../src/cli/start.js';
+import { ERROR_MESSAGES } from '../../src/errors.js';
+import { validateQuestion } from '../../src/index/engine.js';
+import type { Answer } from '../../src/index/types.js';
+import { formatAnswerText, NOT_COVERED } from '../../src/present.js';
+
+const ANSWER: Answer = {
+  question: 'What closed?',
+  answered: true,
+  passages: [
+    {
+      text: 'The bridge closed.',
+      score: 1,
+      source: { id: 'a1', kind: 'article', title: 'Bridge', outlet: 'Post', date: '2025-03-07', url: null },
+      chunkId: 'a1#0',
+      start: 0,
+      end: 18,
+      highlights: [[4, 10]],
+    },
+  ],
+  more: [],
+};
+
+/** The engine's own validation, then a canned answer for "What closed?". */
+const engine = {
+  async ask(question: string): Promise<Answer> {
+    const text = validateQuestion(question);
+    return text === 'What closed?' ? ANSWER : { question: text, answered: false, passages: [], more: [] };
+  },
+};
+
+async function run(input: string, interactive: boolean): Promise<{ out: string; err: string }> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const done = runConsole({ engine, input: stdin, output: stdout, errors: stderr, interactive, color: false, k: 3 });
+  stdin.end(input);
+  await done;
+  return { out, err };
+}
+
+describe('npm start console (no DISCORD_TOKEN)', () => {
+  it('with piped stdin answers each line with formatAnswerText and exits at the end', async () => {
+    const { out, err } = await run('What closed?\n\nWho won?\n', false);
+    expect(out).toBe(`${formatAnswerText(ANSWER, { color: false })}\n\n${NOT_COVERED}\n\n`);
+    expect(err).toBe('');
+  });
+
+  it('prints the user message for a bad question and carries on', async () => {
+    const { out, err } = await run(`${'x'.repeat(501)}\nWhat closed?\n`, false);
+    expect(err).toBe(`${ERROR_MESSAGES.QUESTION_TOO_LONG}\nIt has 501 characters; the limit is 500.\n`);
+    expect(out).toBe(`${formatAnswerText(ANSWER, { color: false })}\n\n`);
+  });
+
+  it('interactively prompts, answers, and leaves on "exit"', async () => {
+    const { out } = await run('What closed?\nexit\nWho won?\n', true);
+    expect(out).toContain('Type exit or press Ctrl-D to leave.');
+    expect(out).toContain('ask> ');
+    expect(out).toContain('“The bridge closed.”');
+    expect(out).not.toContain(NOT_COVERED);
+  });
+});
