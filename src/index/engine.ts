@@ -100,7 +100,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     outlets: () => snapshot.outlets,
     about: () => describe(snapshot),
     reindex(onProgress) {
-      if (reindexing) throw new NewsdeskError('REINDEX_BUSY');
+      if (reindexing) return Promise.reject(new NewsdeskError('REINDEX_BUSY'));
       reindexing = runReindex(onProgress).finally(() => {
         reindexing = null;
       });

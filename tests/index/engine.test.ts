@@ -90,7 +90,7 @@ describe('reload', () => {
 
   it('refuses a second re-index while one runs, and answers meanwhile', async () => {
     const running = engine.reindex();
-    expect(() => engine.reindex()).toThrow(expect.objectContaining({ code: 'REINDEX_BUSY' }));
+    await expect(engine.reindex()).rejects.toMatchObject({ code: 'REINDEX_BUSY' });
     expect((await engine.ask('Who blocked the Lachin corridor?')).answered).toBe(true);
     expect((await running).documents).toBe(81);
   });
