@@ -126,7 +126,9 @@ export async function retrieve(
   const dense = snapshot.vectors.search(queryVector!, settings.candidates);
   const lexical = snapshot.lexical.search(searchText, settings.candidates);
   const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
-  const { ranked, filtered } = applyQueryFilters(snapshot, fused, parsed, settings);
+  // A question made only of an outlet or a date ("most recent from Newsweek") lists what matches.
+  const candidates = terms.length === 0 && (parsed.outlet || parsed.date) ? newestFirst(snapshot) : fused;
+  const { ranked, filtered } = applyQueryFilters(snapshot, candidates, parsed, settings);
   const similarity = (a: number, b: number) => storySimilarity(snapshot, a, b);
   const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
@@ -142,6 +144,14 @@ export async function retrieve(
     hits: shown.map(toHit),
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
   };
+}
+
+/** Every chunk, newest document first, scored from 1 down so that later stages keep the order. */
+function newestFirst(snapshot: Snapshot): Ranked[] {
+  const labels = snapshot.chunks.map((_, label) => label);
+  const date = (label: number) => docOf(snapshot, label).date ?? '';
+  labels.sort((a, b) => date(b).localeCompare(date(a)) || a - b);
+  return labels.map((label, i) => ({ label, score: 1 - i / labels.length }));
 }
 
 function docOf(snapshot: Snapshot, label: number): Document {

@@ -117,6 +117,13 @@ describe('refusals and normalization', () => {
     expect(new Set(feb25.passages.map((p) => p.source.date))).toEqual(new Set(['2025-02-25']));
   });
 
+  it('lists newest first when a question names only an outlet or a date', async () => {
+    const answer = await engine.ask('most recent headlines from Newsweek', { k: 5 });
+    expect(answer.passages.map((p) => [p.source.outlet, p.source.date])).toEqual([
+      ['Newsweek', '2025-03-07'], ['Newsweek', '2025-03-07'], ['Newsweek', '2025-03-07'], ['Newsweek', '2025-03-07'], ['Newsweek', '2025-02-11'],
+    ]);
+  });
+
   it('does not fill the top with the same story from several outlets, keeping them under more', async () => {
     const answer = await engine.ask('Is Iran loosening import restrictions on cars?');
     const titles = answer.passages.map((p) => p.source.title);
