@@ -67,11 +67,11 @@ export interface RefusalThresholds {
 export const DEFAULT_SETTINGS: RetrievalSettings = {
   candidates: 50,
   fusion: 'weighted',
-  weights: [0.5, 0.5],
+  weights: [0.45, 0.55],
   duplicateThreshold: 0.6,
   minRelativeScore: 0.2,
   recencyWeight: 0.5,
-  refusal: { minDense: 0.2, lexical: 0.75, dense: 0.65, denseLexical: 0.15, agreedLexical: 0.25 },
+  refusal: { minDense: 0.2, lexical: 0.75, dense: 0.45, denseLexical: 0.15, agreedLexical: 0.15 },
 };
 
 const AGREEMENT_DEPTH = 3;
