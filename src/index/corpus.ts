@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { NewsdeskError } from '../errors.js';
 import type { DocKind, Document, ParseProblem } from './types.js';
 
 /** The result of reading one corpus file: what parsed, and every line that did not. */
@@ -173,8 +174,8 @@ const CORPUS_FILE = /\.(txt|md)$/i;
 
 /** Reads every .txt/.md file under `dir`, in name order so ids and hashes are reproducible. */
 export async function readCorpus(dir: string): Promise<ParsedFile & { files: number; hash: string }> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const names = (await readdir(dir, { recursive: true })).filter((name) => CORPUS_FILE.test(name)).sort();
+  const { readFile } = await import('node:fs/promises');
+  const names = (await listFiles(dir)).filter((name) => CORPUS_FILE.test(name)).sort();
   const hash = createHash('sha256');
   const documents: Document[] = [];
   const problems: ParseProblem[] = [];
@@ -186,4 +187,14 @@ export async function readCorpus(dir: string): Promise<ParsedFile & { files: num
     problems.push(...parsed.problems);
   }
   return { documents: dedupeIds(documents), problems, files: names.length, hash: hash.digest('hex') };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  try {
+    return await readdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new NewsdeskError('CORPUS_EMPTY', `${dir} does not exist (CORPUS_DIR).`);
+  }
 }
