@@ -45,3 +45,16 @@ export function isNewsdeskError(error: unknown, code?: ErrorCode): error is News
 export function userMessage(error: unknown): string {
   return isNewsdeskError(error) ? error.message : ERROR_MESSAGES.INTERNAL;
 }
+
+/** An error for the log: name, code and message; never request bodies, URLs or tokens. */
+export function describeError(error: unknown): string {
+  if (error instanceof NewsdeskError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const status = (error as { status?: unknown }).status;
+    return [error.name, code !== undefined && `code ${String(code)}`, status !== undefined && `status ${String(status)}`, error.message]
+      .filter(Boolean)
+      .join(' ');
+  }
+  return String(error);
+}

@@ -11,8 +11,9 @@ import { handleInteraction, refuseWhileStopping } from './interactions.js';
 import { RateLimiter } from './limiter.js';
 import { structuredLog } from './log.js';
 import { handleMessage } from './messages.js';
-import { watchIndex, type IndexWatcher } from './reload.js';
-import { describeError, NO_MENTIONS } from './reply.js';
+import { watchIndex, type IndexWatcher } from '../index/watch.js';
+import { describeError } from '../errors.js';
+import { NO_MENTIONS } from './reply.js';
 import { SessionStore } from './sessions.js';
 
 export interface StartBotOptions {

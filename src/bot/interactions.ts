@@ -8,7 +8,8 @@ import { isNewsdeskError } from '../errors.js';
 import { commandsByName } from './commands/index.js';
 import type { BotContext, LogFields, Outcome } from './context.js';
 import { parseCustomId } from './custom-id.js';
-import { describeError, replyWithError, replyWithNotice } from './reply.js';
+import { describeError } from '../errors.js';
+import { replyWithError, replyWithNotice } from './reply.js';
 
 function describe(interaction: Interaction): LogFields {
   const base: LogFields = {

@@ -8,7 +8,8 @@ import { validateQuestion } from '../index/engine.js';
 import { answerPayload } from './answer.js';
 import type { BotContext, LogFields } from './context.js';
 import { messageTrigger, stripBotMentions, threadName, type MessageFacts } from './question.js';
-import { describeError, errorPayload, safe } from './reply.js';
+import { describeError } from '../errors.js';
+import { errorPayload, safe } from './reply.js';
 import type { MessagePayload } from './render.js';
 import { discordTime } from './text.js';
 

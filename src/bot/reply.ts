@@ -4,7 +4,7 @@
  * short ephemeral reply, whatever state the interaction is in.
  */
 import { MessageFlags, type Interaction } from 'discord.js';
-import { NewsdeskError, userMessage } from '../errors.js';
+import { describeError, NewsdeskError, userMessage } from '../errors.js';
 import type { BotContext } from './context.js';
 import type { MessagePayload } from './render.js';
 import { contentWithin } from './render.js';
@@ -66,15 +66,3 @@ export async function replyWithNotice(interaction: Interaction, text: string, ct
   }
 }
 
-/** An error for the log: name, code and message; never request bodies, URLs or tokens. */
-export function describeError(error: unknown): string {
-  if (error instanceof NewsdeskError) return `${error.code}: ${error.message}`;
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    const status = (error as { status?: unknown }).status;
-    return [error.name, code !== undefined && `code ${String(code)}`, status !== undefined && `status ${String(status)}`, error.message]
-      .filter(Boolean)
-      .join(' ');
-  }
-  return String(error);
-}

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { startBot, type Bot } from '../bot/bot.js';
-import { watchIndex } from '../bot/reload.js';
+import { watchIndex } from '../index/watch.js';
 import { userMessage } from '../errors.js';
 import type { Engine } from '../index/types.js';
 import { formatAnswerText } from '../present.js';

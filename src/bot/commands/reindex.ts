@@ -2,7 +2,8 @@ import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommand
 import { NewsdeskError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { contentWithin, progressText, summaryText } from '../render.js';
-import { describeError, safe } from '../reply.js';
+import { describeError } from '../../errors.js';
+import { safe } from '../reply.js';
 import { throttledEdits } from '../throttle.js';
 
 export const reindex: Command = {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { watchIndex, type IndexWatcher } from '../../src/bot/reload.js';
+import { watchIndex, type IndexWatcher } from '../../src/index/watch.js';
 
 let dir: string;
 let watcher: IndexWatcher | null = null;

@@ -7,9 +7,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Engine } from '../index/types.js';
-import type { LogFields } from './context.js';
-import { describeError } from './reply.js';
+import { describeError } from '../errors.js';
+import type { Engine } from './types.js';
 
 export interface IndexWatcher {
   /** Reloads now (coalescing with one in flight); resolves with whether the index changed. */
@@ -20,7 +19,7 @@ export interface IndexWatcher {
 export interface WatchOptions {
   dataDir: string;
   engine: Pick<Engine, 'reload'>;
-  log: (fields: LogFields) => void;
+  log: (fields: Record<string, unknown>) => void;
   debounceMs?: number;
   /** Fallback polling when fs.watch is unavailable (some network file systems). */
   pollMs?: number;
