@@ -8,6 +8,7 @@ import { readCorpus } from '../src/index/corpus.js';
 import { createEmbedder } from '../src/index/embedder.js';
 import { openEngine } from '../src/index/engine.js';
 import { buildIndex } from '../src/index/indexer.js';
+import { measureDiscord } from './bench-discord.js';
 
 const HELP = `
 Usage: npm run bench [-- --questions FILE] [--repeat N]
@@ -17,7 +18,9 @@ is not touched):
   - re-index time, cold (empty cache) and with nothing changed;
   - embedding throughput in chunks per second;
   - query-embedding time and full answer time, p50 and p99, over the questions;
-  - index size on disk and the process's peak RSS.
+  - index size on disk and the process's peak RSS;
+  - the bot against a local fake Discord (127.0.0.1): login to ready, and /ask from the
+    interaction to the edited answer, p50 and p99.
 
 Options:
   --questions FILE  JSONL questions (default: ../shared/eval/dev.jsonl)
@@ -69,6 +72,7 @@ runMain(async () => {
         answerMs.push((await timed(() => engine.ask(q)))[1]);
       }
     }
+    const discord = await measureDiscord(engine, { dataDir, corpusDir: config.corpusDir }, questions.map((q) => q.q));
     const indexBytes = await directorySize(join(dataDir, 'index'));
     const lines = [
       `embedder:            ${embedder.id} (${embedder.dimensions} dims)`,
@@ -78,6 +82,8 @@ runMain(async () => {
       `embedding:           ${((texts.length / embedMs) * 1000).toFixed(1)} chunks/s (${texts.length} chunks in ${ms(embedMs)})`,
       `query embedding:     p50 ${ms(percentile(queryMs, 50))}, p99 ${ms(percentile(queryMs, 99))} (${queryMs.length} queries)`,
       `full answer:         p50 ${ms(percentile(answerMs, 50))}, p99 ${ms(percentile(answerMs, 99))}`,
+      `discord login:       p50 ${ms(percentile(discord.readyMs, 50))} to ready (${discord.readyMs.length} logins, fake Discord)`,
+      `discord /ask:        p50 ${ms(percentile(discord.askMs, 50))}, p99 ${ms(percentile(discord.askMs, 99))} (interaction to edited answer)`,
       `index on disk:       ${(indexBytes / 1024).toFixed(0)} KiB`,
       `peak RSS:            ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
     ];
