@@ -35,14 +35,8 @@ export interface ParseProblem {
   reason: string;
 }
 
-export interface Source {
-  id: string;
-  kind: DocKind;
-  title: string;
-  outlet: string | null;
-  date: string | null;
-  url: string | null;
-}
+/** What an answer says about where a passage comes from. */
+export type Source = Pick<Document, 'id' | 'kind' | 'title' | 'outlet' | 'date' | 'url'>;
 
 /** A quoted passage: `text === document.text.slice(start, end)`. */
 export interface Passage {

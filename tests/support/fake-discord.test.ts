@@ -53,6 +53,16 @@ function next<K extends keyof ClientEvents>(
   });
 }
 
+/** Logs a client in, dispatches `/name` with `options`, and returns it as the bot receives it. */
+async function receiveSlash(name = 'ask', options: Record<string, string | number | boolean> = { question: 'q' }) {
+  const client = await connect();
+  const received = next(client, 'interactionCreate');
+  const handle = fake.slashCommand(name, options);
+  const [interaction] = await received;
+  if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+  return { client, handle, interaction };
+}
+
 beforeEach(async () => {
   fake = await startFakeDiscord();
 });
@@ -193,11 +203,7 @@ describe('interactions', () => {
   });
 
   it('deferReply() then editReply() produce exactly the type 5 callback body and the PATCH @original body', async () => {
-    const client = await connect();
-    const received = next(client, 'interactionCreate');
-    const handle = fake.slashCommand('ask', { question: 'q' });
-    const [interaction] = await received;
-    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    const { handle, interaction } = await receiveSlash();
 
     await interaction.deferReply();
     const reply = await interaction.editReply({ content: 'The council voted 5-2.', allowedMentions: { parse: [] } });
@@ -229,11 +235,7 @@ describe('interactions', () => {
   });
 
   it('reply(), followUp() and deleteReply() hit the callback, webhook and @original routes', async () => {
-    const client = await connect();
-    const received = next(client, 'interactionCreate');
-    const handle = fake.slashCommand('ask', { question: 'q' });
-    const [interaction] = await received;
-    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    const { handle, interaction } = await receiveSlash();
 
     await interaction.reply({ content: 'Searching…', flags: 'Ephemeral' });
     const followUp = await interaction.followUp({ content: 'More sources.' });
@@ -324,11 +326,7 @@ describe('interactions', () => {
   });
 
   it('files attached to editReply() arrive as multipart: payload_json is the body and the file is recorded', async () => {
-    const client = await connect();
-    const received = next(client, 'interactionCreate');
-    const handle = fake.slashCommand('ask', { question: 'q' });
-    const [interaction] = await received;
-    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    const { handle, interaction } = await receiveSlash();
     await interaction.deferReply();
     const reply = await interaction.editReply({
       content: 'Sources attached',
@@ -361,11 +359,7 @@ describe('Discord behaviour the fake enforces', () => {
   });
 
   it('content over 2000 characters is rejected with 50035 Invalid Form Body', async () => {
-    const client = await connect();
-    const received = next(client, 'interactionCreate');
-    fake.slashCommand('ask', { question: 'q' });
-    const [interaction] = await received;
-    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    const { interaction } = await receiveSlash();
     const error = await interaction.reply({ content: 'x'.repeat(2001) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiscordAPIError);
     expect(error).toMatchObject({ status: 400, code: 50035 });
