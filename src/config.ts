@@ -112,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
       kind: read.oneOf('EMBEDDER', EMBEDDERS, 'auto'),
       model: read.string('TRANSFORMERS_MODEL', 'Xenova/all-MiniLM-L6-v2'),
       modelsDir: resolve(read.string('MODELS_DIR', 'models')),
-      allowRemote: read.boolean('ALLOW_REMOTE_MODELS', true),
+      allowRemote: read.boolean('ALLOW_REMOTE_MODELS', false),
       quantized: read.boolean('TRANSFORMERS_QUANTIZED', true),
     },
     chunking: {

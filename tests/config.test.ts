@@ -5,7 +5,7 @@ import type { NewsdeskError } from '../src/errors.js';
 describe('loadConfig', () => {
   it('has documented defaults for everything', () => {
     const config = loadConfig({});
-    expect(config.embedder).toMatchObject({ kind: 'auto', model: 'Xenova/all-MiniLM-L6-v2', allowRemote: true, quantized: true });
+    expect(config.embedder).toMatchObject({ kind: 'auto', model: 'Xenova/all-MiniLM-L6-v2', allowRemote: false, quantized: true });
     expect(config.chunking).toEqual({ targetChars: 150, overlapChars: 0 });
     expect(config.answerK).toBe(3);
     expect(config.discord).toEqual({ token: null, devGuildId: null, answerChannelIds: [], apiUrl: null, userCooldownSeconds: 5, channelMessagesPerMinute: 20 });

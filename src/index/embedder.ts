@@ -66,7 +66,7 @@ export async function createEmbedderById(id: string, options: EmbedderOptions): 
   const [kind, model, quant] = id.split(':');
   if (kind === 'use') return loadNamed('use', options);
   if (kind === 'transformers' && model) {
-    return loadNamed('transformers', { ...options, model, quantized: quant === 'q8', allowRemote: options.allowRemote });
+    return loadNamed('transformers', { ...options, model, quantized: quant === 'q8' });
   }
   throw new NewsdeskError('INDEX_MISMATCH', `The index names an unknown embedder "${id}".`);
 }
