@@ -3,15 +3,13 @@
  * messages in threads the bot started, direct messages, and questions in ANSWER_CHANNEL_IDS.
  */
 import { ChannelType, ThreadAutoArchiveDuration, type Message } from 'discord.js';
-import { isNewsdeskError, NewsdeskError } from '../errors.js';
+import { describeError, isNewsdeskError } from '../errors.js';
 import { validateQuestion } from '../index/engine.js';
 import { answerPayload } from './answer.js';
 import type { BotContext, LogFields } from './context.js';
 import { messageTrigger, stripBotMentions, threadName, type MessageFacts } from './question.js';
-import { describeError } from '../errors.js';
-import { errorPayload, safe } from './reply.js';
+import { errorPayload, rateLimited, safe } from './reply.js';
 import type { MessagePayload } from './render.js';
-import { discordTime } from './text.js';
 
 /** What the bot needs to know about a message to decide whether to answer it. */
 export function messageFacts(message: Message, answerChannelIds: readonly string[]): MessageFacts {
@@ -57,10 +55,7 @@ export async function handleMessage(message: Message, ctx: BotContext): Promise<
       entry.ok = false;
       entry.code = 'RATE_LIMITED';
       // Say it once per window; repeating it would add to the noise the limit is there to stop.
-      if (limit.first) {
-        const who = limit.scope === 'user' ? 'You can ask again' : 'This channel can get answers again';
-        await reply(message, errorPayload(new NewsdeskError('RATE_LIMITED', `${who} ${discordTime(limit.retryAt)}.`)));
-      }
+      if (limit.first) await reply(message, errorPayload(rateLimited(limit)));
       return;
     }
     const answer = await ctx.engine.ask(question, { k: ctx.config.answerK });

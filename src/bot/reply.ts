@@ -34,9 +34,13 @@ function noticePayload(text: string): MessagePayload {
 /** Throws RATE_LIMITED, telling when to try again, if the user or channel is over its limit. */
 export function enforceLimit(ctx: BotContext, userId: string, channelId: string | null): void {
   const result = ctx.limiter.take(userId, channelId, 'private');
-  if (result.ok) return;
-  const who = result.scope === 'user' ? 'You can ask again' : 'This channel can get answers again';
-  throw new NewsdeskError('RATE_LIMITED', `${who} ${discordTime(result.retryAt)}.`);
+  if (!result.ok) throw rateLimited(result);
+}
+
+/** RATE_LIMITED, saying who is limited and when to try again. */
+export function rateLimited(limit: { scope: 'user' | 'channel'; retryAt: number }): NewsdeskError {
+  const who = limit.scope === 'user' ? 'You can ask again' : 'This channel can get answers again';
+  return new NewsdeskError('RATE_LIMITED', `${who} ${discordTime(limit.retryAt)}.`);
 }
 
 /** Sends the error's user message as the ephemeral reply, a follow-up, or the edit of a deferred reply. Never throws. */
