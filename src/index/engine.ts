@@ -63,7 +63,7 @@ export async function loadSnapshot(dataDir: string, options: EmbedderOptions, cu
   const outlets = [...new Set(stored.documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort();
   const caseMap = buildCaseMap(stored.documents.map((d) => d.text));
   const chunkTerms = stored.chunks.map((chunk) => contentTerms(chunk.text));
-  return { ...stored, docById, outlets, embedder, caseMap, chunkTerms, lexical: buildLexicalIndex(stored.chunks, docById) };
+  return { ...stored, docById, outlets, embedder, caseMap, chunkTerms, lexical: buildLexicalIndex(stored.chunks, chunkTerms, docById) };
 }
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
@@ -121,7 +121,7 @@ async function loadOrBuild(options: EngineOptions): Promise<Snapshot> {
   }
   options.log('index: none yet, building it from the corpus (this happens once)');
   const embedder = await createEmbedder(options.embedder);
-  await buildIndex({ ...options, embedder, ...(options.onProgress && { onProgress: options.onProgress }) });
+  await buildIndex({ ...options, embedder });
   return loadSnapshot(options.dataDir, options.embedder, embedder);
 }
 
@@ -141,8 +141,8 @@ export async function findHeadlines(snapshot: Snapshot, filter: HeadlineQuery, s
   const fits = (doc: Document) =>
     inRange(doc) && (!parsed.outlet || doc.outlet === parsed.outlet) && (!parsed.date || matchesDate(doc.date, parsed.date));
   const found = await retrieve(snapshot, filter.query, HEADLINE_LIMIT, { ...settings, duplicateThreshold: 1.01 });
-  const ranked = [...found.hits, ...found.more].map((hit) => hit.doc);
-  const relevant = ranked.filter((doc, i) => fits(doc) && ranked.indexOf(doc) === i);
+  const ranked = new Set([...found.hits, ...found.more].map((hit) => hit.doc));
+  const relevant = [...ranked].filter(fits);
   return found.answered || parsed.outlet || parsed.date ? relevant : [];
 }
 

@@ -15,7 +15,8 @@ interface Row {
   title: string;
 }
 
-export function buildLexicalIndex(chunks: Chunk[], documents: Map<string, Document>): LexicalIndex {
+/** `chunkTerms[label]` are the chunk's `contentTerms`, which are exactly the terms MiniSearch indexes. */
+export function buildLexicalIndex(chunks: Chunk[], chunkTerms: string[][], documents: Map<string, Document>): LexicalIndex {
   const search = new MiniSearch<Row>({
     idField: 'label',
     fields: ['text', 'title'],
@@ -28,17 +29,20 @@ export function buildLexicalIndex(chunks: Chunk[], documents: Map<string, Docume
     const doc = documents.get(chunk.docId);
     return { label, text: chunk.text, title: doc?.kind === 'article' ? doc.title : '' };
   }));
+  const frequency = documentFrequencies(chunkTerms);
   const total = chunks.length;
   return {
     search: (query, k) => search.search(query).slice(0, k).map((r) => ({ label: r.id as number, score: r.score })),
     idf(term) {
-      const df = search.documentCount > 0 ? documentFrequency(search, term) : 0;
+      const df = frequency.get(term) ?? 0;
       return Math.log(1 + (total - df + 0.5) / (df + 0.5));
     },
   };
 }
 
-function documentFrequency(search: MiniSearch<Row>, term: string): number {
-  // A term search with no processing returns each chunk that holds the term once.
-  return search.search(term, { tokenize: (t) => [t], processTerm: (t) => t, fields: ['text'] }).length;
+/** How many chunks hold each term: counted once per load, since scoring asks per sentence. */
+function documentFrequencies(chunkTerms: string[][]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const terms of chunkTerms) for (const term of new Set(terms)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
 }
