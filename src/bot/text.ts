@@ -40,13 +40,19 @@ export function cutAtSentence(text: string, max: number): { end: number; mark: s
   }
   if (end > 0) return { end, mark: sentenceMark };
   // A single sentence longer than the room: whole words, then "…".
-  const room = max - ELLIPSIS.length;
+  return { end: cutAtWord(text, max - ELLIPSIS.length, 0), mark: ELLIPSIS };
+}
+
+/**
+ * Where to cut `text` to keep at most `room` characters: at the last space after `minSpace`, else
+ * at `room`; trailing white space dropped, and never between the halves of a surrogate pair.
+ */
+function cutAtWord(text: string, room: number, minSpace: number): number {
   const space = text.lastIndexOf(' ', room);
-  let cut = space > 0 ? space : room;
+  let cut = space > minSpace ? space : room;
   while (cut > 0 && /\s/.test(text[cut - 1]!)) cut--;
-  // Never split a surrogate pair.
   if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]!)) cut--;
-  return { end: cut, mark: ELLIPSIS };
+  return cut;
 }
 
 /**
@@ -62,11 +68,7 @@ export function truncateAtSentence(text: string, max: number): string {
 export function truncateWords(text: string, max: number): string {
   if (text.length <= max) return text;
   const room = max - ELLIPSIS.length;
-  const space = text.lastIndexOf(' ', room);
-  let cut = space > room / 2 ? space : room;
-  while (cut > 0 && /\s/.test(text[cut - 1]!)) cut--;
-  if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]!)) cut--;
-  return text.slice(0, cut) + ELLIPSIS;
+  return text.slice(0, cutAtWord(text, room, room / 2)) + ELLIPSIS;
 }
 
 /**
