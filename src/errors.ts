@@ -5,11 +5,13 @@
 export const ERROR_MESSAGES = {
   CONFIG_INVALID: 'The configuration is invalid. Fix the variables listed below in .env (see .env.example).',
   CORPUS_EMPTY: 'The corpus has no documents. Put .txt or .md files in the corpus directory, then run `npm run reindex`.',
+  CORPUS_PROBLEMS: 'Some corpus files or lines could not be read (listed below), and --strict was given, so nothing was built. Fix them, or re-index without --strict to skip them.',
   INDEX_MISSING: 'There is no index yet. Run `npm run reindex` to build it.',
   INDEX_MISMATCH: 'The index was built differently from what this version expects. Run `npm run reindex` to rebuild it.',
   INDEX_CORRUPT: 'The index files are damaged or incomplete. Run `npm run reindex` to rebuild them.',
   EMBEDDER_UNAVAILABLE: 'The embedding model could not be loaded. Check EMBEDDER and MODELS_DIR, or use EMBEDDER=use, which works offline.',
   QUESTION_EMPTY: 'Ask a question: the text was empty.',
+  QUESTION_NO_WORDS: 'Ask a question in words: that had no letters or digits to search for.',
   QUESTION_TOO_LONG: 'That question is too long. Keep it under 500 characters.',
   BAD_DATE: 'Dates must be written YYYY-MM-DD, for example 2025-03-07.',
   BAD_RANGE: 'The start date is after the end date.',

@@ -12,6 +12,7 @@ import {
   type APIEmbedField,
 } from 'discord.js';
 import { sentences } from '../index/chunk.js';
+import { countSkipped, formatProblem } from '../index/corpus.js';
 import type { Answer, CorpusInfo, Document, Passage, ProgressEvent, ReindexSummary, Source } from '../index/types.js';
 import { highlight, NOT_COVERED, sourceLine } from '../present.js';
 import { customId } from './custom-id.js';
@@ -378,6 +379,8 @@ export function renderAbout(info: CorpusInfo): MessagePayload {
 // ---------------------------------------------------------------------------------------------
 // Re-index
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function progressText(event: ProgressEvent): string {
   switch (event.stage) {
     case 'parse':
@@ -397,10 +400,13 @@ export function summaryText(summary: ReindexSummary): string {
       `(${summary.embedded} embedded, ${summary.cached} from the cache) with \`${summary.embedderId.replace(/`/g, '')}\`. ` +
       'Answers now come from the new index.',
   ];
-  if (summary.skipped.length > 0) {
-    const problems = summary.skipped.map((p) => `- ${escapeText(`${p.file}:${p.line}: ${p.reason}`)}`);
-    lines.push(`Skipped ${summary.skipped.length} line${summary.skipped.length === 1 ? '' : 's'} that could not be read:`);
-    lines.push(joinWithin(problems, '\n', LIMITS.content - lines.join('\n').length - 2));
+  const problems = [...summary.skipped, ...summary.warnings];
+  if (problems.length > 0) {
+    const { files, lines: skippedLines } = countSkipped(summary.skipped);
+    const counts = [files > 0 && plural(files, 'file'), skippedLines > 0 && plural(skippedLines, 'line')].filter(Boolean);
+    const warned = summary.warnings.length > 0 ? `${counts.length > 0 ? '; ' : ''}${plural(summary.warnings.length, 'warning')}` : '';
+    lines.push(`${counts.length > 0 ? `Skipped ${counts.join(' and ')} that could not be read` : ''}${warned}:`.replace(/^; /, ''));
+    lines.push(joinWithin(problems.map((p) => `- ${escapeText(formatProblem(p))}`), '\n', LIMITS.content - lines.join('\n').length - 2));
   }
   return lines.join('\n');
 }

@@ -18,7 +18,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): P
     if (event.stage !== 'embed' || event.total === 0) return;
     if (stream.isTTY) {
       bar ??= new cliProgress.SingleBar(
-        { stream, format: 'embedding [{bar}] {value}/{total} texts  {eta}s left', hideCursor: true },
+        { stream, format: 'embedding [{bar}] {value}/{total} passages  {eta}s left', hideCursor: true },
         cliProgress.Presets.shades_classic,
       );
       if (event.done === 0) bar.start(event.total, 0);
@@ -26,7 +26,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): P
       return;
     }
     const quarter = Math.floor((event.done / event.total) * 4);
-    if (quarter !== lastQuarter) stream.write(`reindex: embedded ${event.done}/${event.total} texts\n`);
+    if (quarter !== lastQuarter) stream.write(`reindex: embedded ${event.done}/${event.total} passages\n`);
     lastQuarter = quarter;
   };
 }

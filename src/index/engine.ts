@@ -1,4 +1,5 @@
 import { NewsdeskError, isNewsdeskError } from '../errors.js';
+import { hasWords, stripInvisible } from './clean-text.js';
 import { composeAnswer } from './compose.js';
 import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions } from './embedder.js';
 import { buildIndex } from './indexer.js';
@@ -25,10 +26,15 @@ export const MAX_QUESTION_CHARS = 500;
 export const DEFAULT_K = 3;
 const MAX_K = 10;
 
-/** The question, trimmed, or QUESTION_EMPTY / QUESTION_TOO_LONG. */
+/**
+ * The question, trimmed and without invisible characters, or QUESTION_EMPTY / QUESTION_NO_WORDS /
+ * QUESTION_TOO_LONG. The one check every entry point (console, `ask`, bot) goes through, so that
+ * "???" or an emoji never reaches the embedder.
+ */
 export function validateQuestion(question: string): string {
-  const text = question.trim();
-  if (!text) throw new NewsdeskError('QUESTION_EMPTY');
+  if (!question.trim()) throw new NewsdeskError('QUESTION_EMPTY');
+  const text = stripInvisible(question).trim();
+  if (!hasWords(text)) throw new NewsdeskError('QUESTION_NO_WORDS');
   if (text.length > MAX_QUESTION_CHARS) {
     throw new NewsdeskError('QUESTION_TOO_LONG', `It has ${text.length} characters; the limit is ${MAX_QUESTION_CHARS}.`);
   }
@@ -93,7 +99,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const current = snapshot;
       const found = await retrieve(current, text, k, settings);
       const idf = (term: string) => current.lexical.idf(term);
-      return composeAnswer(text, found.answered, found.hits, found.more, found.queryTerms, idf);
+      const answer = composeAnswer(text, found.answered, found.hits, found.more, found.queryTerms, idf);
+      return answer.answered && found.unmatched ? { ...answer, unmatched: found.unmatched } : answer;
     },
     headlines: (filter) => findHeadlines(snapshot, filter, settings),
     document: (id) => snapshot.docById.get(id),

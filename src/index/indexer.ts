@@ -1,6 +1,6 @@
 import { NewsdeskError } from '../errors.js';
 import { chunkDocuments } from './chunk.js';
-import { readCorpus } from './corpus.js';
+import { countSkipped, formatProblem, readCorpus } from './corpus.js';
 import type { Embedder } from './embedder.js';
 import { openEmbeddingCache } from './embedding-cache.js';
 import { FORMAT_VERSION, saveIndex } from './store.js';
@@ -13,7 +13,11 @@ export interface BuildOptions {
   embedder: Embedder;
   chunking: ChunkOptions;
   onProgress?: ProgressFn;
+  /** Refuse to build (CORPUS_PROBLEMS) when any file or line would be skipped. */
+  strict?: boolean;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const EMBED_BATCH = 64;
 
@@ -23,6 +27,11 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const progress = options.onProgress ?? (() => {});
   const corpus = await readCorpus(options.corpusDir);
   progress({ stage: 'parse', files: corpus.files });
+  const skipped = corpus.problems.filter((p) => p.kind !== 'warning');
+  if (options.strict && skipped.length > 0) {
+    const { files, lines } = countSkipped(skipped);
+    throw new NewsdeskError('CORPUS_PROBLEMS', [`${plural(files, 'file')} and ${plural(lines, 'line')} skipped:`, ...skipped.map(formatProblem)].join('\n'));
+  }
   if (corpus.documents.length === 0) {
     throw new NewsdeskError('CORPUS_EMPTY', `${options.corpusDir}: ${corpus.files} files, no documents.`);
   }
@@ -48,7 +57,8 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   return {
     documents: corpus.documents.length,
     chunks: chunks.length,
-    skipped: corpus.problems,
+    skipped,
+    warnings: corpus.problems.filter((p) => p.kind === 'warning'),
     embedded,
     cached: chunks.length - embedded,
     seconds: (performance.now() - started) / 1000,
@@ -58,16 +68,20 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
 
 async function embedChunks(chunks: Chunk[], options: BuildOptions, progress: ProgressFn) {
   const cache = await openEmbeddingCache(options.dataDir, options.embedder.id);
-  const missing = [...new Set(chunks.map((c) => c.text).filter((text) => !cache.get(text)))];
-  progress({ stage: 'embed', done: 0, total: missing.length });
+  // Progress counts chunks, like the summary: two identical headlines are embedded once, counted twice.
+  const chunksOf = new Map<string, number>();
+  for (const chunk of chunks) if (!cache.get(chunk.text)) chunksOf.set(chunk.text, (chunksOf.get(chunk.text) ?? 0) + 1);
+  const missing = [...chunksOf.keys()];
+  const total = [...chunksOf.values()].reduce((a, b) => a + b, 0);
+  let done = 0;
+  progress({ stage: 'embed', done, total });
   for (let i = 0; i < missing.length; i += EMBED_BATCH) {
     const batch = missing.slice(i, i + EMBED_BATCH);
     const vectors = await options.embedder.embed(batch);
     batch.forEach((text, j) => cache.set(text, vectors[j]!));
-    progress({ stage: 'embed', done: Math.min(i + EMBED_BATCH, missing.length), total: missing.length });
+    done += batch.reduce((sum, text) => sum + chunksOf.get(text)!, 0);
+    progress({ stage: 'embed', done, total });
   }
   if (missing.length > 0) await cache.save();
-  // Counted in chunks, not texts: two outlets' identical headlines are embedded once, counted twice.
-  const fresh = new Set(missing);
-  return { vectors: chunks.map((c) => cache.get(c.text)!), embedded: chunks.filter((c) => fresh.has(c.text)).length };
+  return { vectors: chunks.map((c) => cache.get(c.text)!), embedded: total };
 }

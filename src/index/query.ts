@@ -3,12 +3,10 @@
  * "latest", "what did Reuters report"), and the text left once they are taken out.
  */
 
-/** A calendar pattern: a month of any year when `year` is absent, a day when `day` is set. */
-export interface DatePattern {
-  year?: number;
-  month?: number;
-  day?: number;
-}
+import { DAY_OF_MONTH, MONTH_NAME, monthNumber } from './dates.js';
+import type { DatePattern } from './types.js';
+
+export type { DatePattern };
 
 export interface ParsedQuery {
   /** The question without the date and outlet phrases: what retrieval searches for. */
@@ -20,9 +18,8 @@ export interface ParsedQuery {
   outlet?: string;
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
-const DAY = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
+const MONTH = MONTH_NAME;
+const DAY = DAY_OF_MONTH;
 const YEAR = String.raw`((?:19|20)\d{2})`;
 const LEAD = String.raw`(?:\b(?:on|in|during|from|since|of|for)\s+)?(?:the\s+)?`;
 
@@ -40,10 +37,7 @@ const RECENT = /\b(?:the\s+)?(?:latest|newest|most\s+recent(?:ly)?)\b/i;
 /** "May" and "march" are also ordinary words: a month name alone counts only when capitalized. */
 const AMBIGUOUS_MONTH = /^(?:may|march)$/i;
 
-function month(name: string): number {
-  const key = name.toLowerCase().slice(0, 3);
-  return MONTHS.findIndex((m) => m.startsWith(key)) + 1;
-}
+const month = monthNumber;
 
 function year(text: string | undefined): DatePattern {
   return text ? { year: +text } : {};

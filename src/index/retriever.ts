@@ -1,10 +1,12 @@
+import { hasWords } from './clean-text.js';
 import type { Hit } from './compose.js';
 import type { Embedder } from './embedder.js';
 import type { LexicalIndex } from './lexical.js';
-import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
+import { dayNumber, patternMiddleDay } from './dates.js';
+import { matchesDate, parseQuery, type DatePattern, type ParsedQuery } from './query.js';
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './retrieve.js';
 import { canonicalText, contentTerms, matchedTerms } from './terms.js';
-import type { Chunk, Document, Manifest } from './types.js';
+import type { Chunk, Document, Manifest, UnmatchedFilters } from './types.js';
 import { dot } from './vector.js';
 import type { VectorStore } from './vector-store.js';
 
@@ -84,6 +86,8 @@ export interface Retrieval {
   answered: boolean;
   hits: Hit[];
   more: Hit[];
+  /** The outlet and date the question named, when one of them matched nothing and was dropped. */
+  unmatched?: UnmatchedFilters;
 }
 
 /**
@@ -108,9 +112,6 @@ export function coverage(terms: string[], chunkTerms: Set<string>, idf: (term: s
   return [...matchedTerms(unique, chunkTerms)].reduce((sum, t) => sum + idf(t), 0) / total;
 }
 
-function dayNumber(iso: string | null): number | null {
-  return iso ? Date.parse(`${iso}T00:00:00Z`) / 86_400_000 : null;
-}
 
 export async function retrieve(
   snapshot: Snapshot,
@@ -120,15 +121,19 @@ export async function retrieve(
   mode: RetrievalMode = 'hybrid',
 ): Promise<Retrieval> {
   const parsed = parseQuery(question, snapshot.outlets);
-  const searchText = parsed.text.trim() || question;
-  const terms = contentTerms(searchText);
+  // "Reuters?" leaves only "?" once the outlet is taken out: search the whole question then.
+  const searchText = hasWords(parsed.text) ? parsed.text.trim() : question;
+  // Terms from what is left once the outlet, date and "latest" are taken out: none left is a listing.
+  const terms = contentTerms(parsed.text);
   const [queryVector] = await snapshot.embedder.embed([canonicalText(searchText, snapshot.caseMap)]);
   const dense = snapshot.vectors.search(queryVector!, settings.candidates);
   const lexical = snapshot.lexical.search(searchText, settings.candidates);
   const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
-  // A question made only of an outlet or a date ("most recent from Newsweek") lists what matches.
-  const candidates = terms.length === 0 && (parsed.outlet || parsed.date) ? newestFirst(snapshot) : fused;
-  const { ranked, filtered } = applyQueryFilters(snapshot, candidates, parsed, settings);
+  // A question made only of an outlet, a date or "latest" ("most recent from Newsweek", "what is
+  // the latest news?") lists what matches, newest first.
+  const listing = terms.length === 0 && !!(parsed.outlet || parsed.date || parsed.recent);
+  const candidates = listing ? newestFirst(snapshot) : fused;
+  const { ranked, unmatched } = applyQueryFilters(snapshot, candidates, parsed, settings, listing);
   const similarity = (a: number, b: number) => storySimilarity(snapshot, a, b);
   const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
@@ -140,7 +145,9 @@ export async function retrieve(
     queryTerms: new Set(terms),
     evidence,
     // "What did Newsweek report on March 7?" asks for what the filter found, and nothing more.
-    answered: terms.length === 0 ? filtered : isAnswerable(evidence, settings.refusal),
+    // A listing asks for what the filters find, or, when they find nothing, the nearest (said so).
+    answered: listing || (terms.length > 0 && isAnswerable(evidence, settings.refusal)),
+    ...(unmatched && { unmatched }),
     hits: shown.map(toHit),
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
   };
@@ -185,18 +192,37 @@ function fuse(lists: Ranked[][], settings: RetrievalSettings): Ranked[] {
 }
 
 /** Outlet and date filters (each ignored when it would leave nothing), then the recency boost. */
-function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings) {
+function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings, listing: boolean) {
   let ranked = list;
   let filtered = false;
+  let relaxed = false;
   const filter = (keep: (label: number) => boolean) => {
     const result = filterOrKeep(ranked, keep);
     ranked = result.list;
     filtered ||= result.applied;
+    relaxed ||= !result.applied;
   };
   if (parsed.outlet) filter((label) => docOf(snapshot, label).outlet === parsed.outlet);
   if (parsed.date) filter((label) => matchesDate(docOf(snapshot, label).date, parsed.date!));
+  // A listing for a date with nothing on it shows the nearest dates first.
+  if (listing && parsed.date && relaxed) ranked = nearestDates(snapshot, ranked, parsed.date);
   if (parsed.recent) ranked = boostRecent(ranked, (label) => dayNumber(docOf(snapshot, label).date), settings.recencyWeight);
-  return { ranked, filtered };
+  const unmatched: UnmatchedFilters | undefined = relaxed
+    ? { ...(parsed.outlet && { outlet: parsed.outlet }), ...(parsed.date && { date: parsed.date }) }
+    : undefined;
+  return { ranked, filtered, unmatched };
+}
+
+/** Labels by the distance of their date from the pattern's middle day, undated last; stable. */
+function nearestDates(snapshot: Snapshot, list: Ranked[], date: DatePattern): Ranked[] {
+  const years = snapshot.documents.map((d) => d.date?.slice(0, 4)).filter((y): y is string => !!y);
+  const target = patternMiddleDay(date, years.length > 0 ? Number(years.reduce((a, b) => (a > b ? a : b))) : 2000);
+  const distance = (label: number) => {
+    const day = dayNumber(docOf(snapshot, label).date);
+    return day === null ? Number.POSITIVE_INFINITY : Math.abs(day - target);
+  };
+  const order = [...list].sort((a, b) => distance(a.label) - distance(b.label));
+  return order.map((r, i) => ({ label: r.label, score: 1 - i / order.length }));
 }
 
 function gatherEvidence(snapshot: Snapshot, terms: string[], dense: Ranked[], lexical: Ranked[], top: Ranked[]): Evidence {

@@ -17,6 +17,8 @@ export interface Document {
   /** Where it came from, for error messages: corpus-relative file and 1-based line. */
   file: string;
   line: number;
+  /** Front matter keys other than title, outlet, date and url (author, tags…), as parsed. */
+  meta?: Record<string, unknown>;
 }
 
 /** A slice of a document's text. `text === doc.text.slice(start, end)` always holds. */
@@ -28,11 +30,14 @@ export interface Chunk {
   end: number;
 }
 
-/** A line of a corpus file that could not be read, reported as `file:line: reason`. */
+/** A problem met reading the corpus, reported as `file:line: reason` (`file: reason` for a whole file). */
 export interface ParseProblem {
   file: string;
-  line: number;
+  /** 1-based; absent when the problem is the file as a whole (e.g. not UTF-8 text). */
+  line?: number;
   reason: string;
+  /** `file`: the whole file was skipped; `line`: that line was skipped; `warning`: kept anyway. */
+  kind: 'file' | 'line' | 'warning';
 }
 
 /** What an answer says about where a passage comes from. */
@@ -57,6 +62,23 @@ export interface Answer {
   passages: Passage[];
   /** Further passages, including near-duplicates of the shown ones, for a "More" button. */
   more: Passage[];
+  /**
+   * The outlet and date the question named when nothing matched one of them, so the passages are
+   * the nearest instead ("No Reuters items in February 2025; the nearest are:"). Absent otherwise.
+   */
+  unmatched?: UnmatchedFilters;
+}
+
+/** A calendar pattern: a month of any year when `year` is absent, a day when `day` is set. */
+export interface DatePattern {
+  year?: number;
+  month?: number;
+  day?: number;
+}
+
+export interface UnmatchedFilters {
+  outlet?: string;
+  date?: DatePattern;
 }
 
 export interface AskOptions {
@@ -103,7 +125,10 @@ export interface CorpusInfo {
 export interface ReindexSummary {
   documents: number;
   chunks: number;
+  /** Files and lines that could not be read and were left out (see ParseProblem.kind). */
   skipped: ParseProblem[];
+  /** Documents kept with a caveat, e.g. a date that could not be read. */
+  warnings: ParseProblem[];
   embedded: number;
   cached: number;
   seconds: number;
@@ -113,6 +138,7 @@ export interface ReindexSummary {
 export type ProgressFn = (event: ProgressEvent) => void;
 export type ProgressEvent =
   | { stage: 'parse'; files: number }
+  /** Counted in chunks (passages), as the summary's `embedded` is. */
   | { stage: 'embed'; done: number; total: number }
   | { stage: 'write' };
 

@@ -259,13 +259,30 @@ describe('re-index texts', () => {
   });
 
   it('summarises, listing skipped lines within 2,000 characters', () => {
-    const skipped = Array.from({ length: 100 }, (_, i) => ({ file: 'feed.txt', line: i + 1, reason: 'a headline needs "- Title - Outlet - Month Dth, YYYY"' }));
-    const text = summaryText({ documents: 81, chunks: 95, skipped, embedded: 10, cached: 85, seconds: 3.25, embedderId: 'use:x' });
+    const skipped = Array.from({ length: 100 }, (_, i) => ({ file: 'feed.txt', line: i + 1, reason: 'a headline needs "- Title - Outlet - Month Dth, YYYY"', kind: 'line' as const }));
+    const text = summaryText({ documents: 81, chunks: 95, skipped, warnings: [], embedded: 10, cached: 85, seconds: 3.25, embedderId: 'use:x' });
     expect(text.length).toBeLessThanOrEqual(2000);
     expect(text.split('\n')[0]).toBe(
       'Re-indexed in 3.3 s: 81 documents, 95 passages (10 embedded, 85 from the cache) with `use:x`. Answers now come from the new index.',
     );
     expect(text).toContain('Skipped 100 lines that could not be read:\n- feed.txt:1: a headline needs');
     expect(text).toMatch(/and \d+ more$/);
+  });
+
+  it('counts skipped files and skipped lines apart, and lists warnings after them', () => {
+    const skipped = [
+      { file: 'logo.txt', reason: 'not UTF-8 text', kind: 'file' as const },
+      { file: 'feed.txt', line: 4, reason: 'a headline needs "- Title - Outlet - Month Dth, YYYY"', kind: 'line' as const },
+      { file: 'feed.txt', line: 9, reason: 'a headline needs "- Title - Outlet - Month Dth, YYYY"', kind: 'line' as const },
+    ];
+    const warnings = [{ file: 'note.md', line: 3, reason: 'date "soon" is not a date', kind: 'warning' as const }];
+    const text = summaryText({ documents: 1, chunks: 1, skipped, warnings, embedded: 1, cached: 0, seconds: 1, embedderId: 'use:x' });
+    expect(text.split('\n').slice(1)).toEqual([
+      'Skipped 1 file and 2 lines that could not be read; 1 warning:',
+      '- logo.txt: not UTF-8 text',
+      '- feed.txt:4: a headline needs "- Title - Outlet - Month Dth, YYYY"',
+      '- feed.txt:9: a headline needs "- Title - Outlet - Month Dth, YYYY"',
+      '- note.md:3: warning: date "soon" is not a date',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { dedupeIds, formatProblem, parseFile, parseHeadline } from '../../src/index/corpus.js';
+import { dedupeIds, formatProblem, isCorpusFile, parseBytes, parseFile, parseHeadline } from '../../src/index/corpus.js';
 import { SEED_FILE } from '../support/seed.js';
 
 const seed = await readFile(SEED_FILE, 'utf8');
@@ -70,11 +70,56 @@ describe('malformed input', () => {
     expect(result.problems.map(formatProblem)).toEqual(['clip.txt:6: a headline needs "- Title - Outlet - Month Dth, YYYY"']);
   });
 
-  it('reports unclosed front matter, bad keys and bad dates, skipping the file', () => {
+  it('skips a file with unclosed front matter, YAML that does not parse, or no text, saying where', () => {
     expect(parseFile('a.md', '---\ntitle: A\nBody').problems.map(formatProblem)).toEqual(['a.md:1: front matter opened with --- is never closed']);
-    expect(parseFile('b.md', '---\nauthor: X\n---\nBody').problems.map(formatProblem)).toEqual(['b.md:2: unknown front matter key "author" (use title, outlet, date, url)']);
-    expect(parseFile('c.md', '---\ndate: 7 March\n---\nBody').problems.map(formatProblem)).toEqual(['c.md:2: date "7 March" is not YYYY-MM-DD']);
-    expect(parseFile('d.md', '---\ntitle: Empty\n---\n').documents).toEqual([]);
+    expect(parseFile('b.md', '---\ntitle: [unclosed\n---\nBody').problems).toMatchObject([{ file: 'b.md', kind: 'file' }]);
+    expect(parseFile('b.md', '---\ntitle: [unclosed\n---\nBody').problems[0]!.reason).toMatch(/^front matter is not valid YAML: /);
+    expect(parseFile('d.md', '---\ntitle: Empty\n---\n')).toEqual({ documents: [], problems: [{ file: 'd.md', line: 4, reason: 'the document has no text', kind: 'file' }] });
+  });
+
+  it('keeps a document whose date it cannot read, with no date and a warning naming the line', () => {
+    const result = parseFile('c.md', '---\ntitle: Talks\ndate: 7 March\n---\nBody');
+    expect(result.documents.map((d) => [d.title, d.date])).toEqual([['Talks', null]]);
+    expect(result.problems.map(formatProblem)).toEqual(['c.md:3: warning: date "7 March" is not a date this reads (e.g. 2025-03-18 or March 18, 2025); kept with no date']);
+  });
+});
+
+describe('binary and non-UTF-8 files', () => {
+  it('reports a binary file (NUL bytes) and a Latin-1 file as "file: not UTF-8 text" and reads nothing from them', () => {
+    const elf = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x41]);
+    const latin1 = Buffer.from('Caf\xe9 au lait\nLe caf\xe9 est ferm\xe9.', 'latin1');
+    for (const [name, bytes] of [['a.out.txt', elf], ['cafe.md', latin1]] as const) {
+      const result = parseBytes(name, bytes);
+      expect(result.documents).toEqual([]);
+      expect(result.problems.map(formatProblem)).toEqual([`${name}: not UTF-8 text`]);
+      expect(result.problems[0]!.kind).toBe('file');
+    }
+  });
+
+  it('reads UTF-8 with accents and a byte-order mark as text', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Café talks\nLe café est fermé.', 'utf8')]);
+    expect(parseBytes('cafe.md', bytes).documents.map((d) => [d.title, d.text])).toEqual([['Café talks', 'Le café est fermé.']]);
+  });
+});
+
+describe('corpus files', () => {
+  it('reads .markdown files with the .md and .txt ones, and nothing else', () => {
+    expect(['a.md', 'b.MARKDOWN', 'c.txt', 'd.markdown', 'e.html', 'f.pdf', 'README'].filter(isCorpusFile)).toEqual(['a.md', 'b.MARKDOWN', 'c.txt', 'd.markdown']);
+  });
+
+  it('reads a clipping whose first line has a hyphen instead of the en dash, by its headline lines, with a warning', () => {
+    const text = 'Talks resume - Test Wire\nThe talks resumed today.\nSee the article here:\nhttps://example.org/talks\n- Talks resume - Test Wire - March 7th, 2025 [March 7th, 2025]\n';
+    const result = parseFile('clip.txt', text);
+    expect(result.documents.map((d) => [d.kind, d.title, d.outlet, d.date])).toEqual([
+      ['article', 'Talks resume', 'Test Wire', null],
+      ['headline', 'Talks resume', 'Test Wire', '2025-03-07'],
+    ]);
+    expect(result.problems.map(formatProblem)).toEqual(['clip.txt:1: warning: the first line uses " - " where "Title – Outlet" has an en dash; read the outlet as "Test Wire"']);
+  });
+
+  it('warns when a plain document holds headline lines but no trailer, so it is read as one document', () => {
+    const text = 'Roundup\n- One - Wire - March 7th, 2025\n- Two - Wire - March 8th, 2025\n';
+    expect(parseFile('roundup.txt', text).problems.map(formatProblem)).toEqual(['roundup.txt:1: warning: has headline lines but no "See the article here:" line, so it was read as one document']);
   });
 });
 
@@ -83,6 +128,21 @@ describe('plain documents', () => {
     const text = '---\ntitle: "Oil exports rise"\noutlet: Reuters\ndate: 2025-04-02\nurl: https://example.org/oil\n---\nIran exported more oil.\n\nSecond paragraph.\n';
     const [doc] = parseFile('oil.md', text).documents;
     expect(doc).toMatchObject({ kind: 'article', title: 'Oil exports rise', outlet: 'Reuters', date: '2025-04-02', url: 'https://example.org/oil', text: 'Iran exported more oil.\n\nSecond paragraph.', file: 'oil.md', line: 7 });
+  });
+
+  it('keeps unknown front matter keys (author, tags) as the document\'s metadata', () => {
+    const text = '---\ntitle: Oil exports rise\nauthor: Jane Doe\ntags: [energy, iran]\nOutlet: Reuters\n---\nIran exported more oil.\n';
+    const result = parseFile('oil.md', text);
+    expect(result.problems).toEqual([]);
+    expect(result.documents[0]).toMatchObject({ title: 'Oil exports rise', outlet: 'Reuters', meta: { author: 'Jane Doe', tags: ['energy', 'iran'] } });
+  });
+
+  it('reads a quoted title with colons, and the common date forms', () => {
+    const dates = ['2025-03-18', 'March 18, 2025', '18 March 2025', 'Mar. 18th, 2025', '2025-03-18T10:00:00Z', '"2025-03-18 09:30"'];
+    for (const date of dates) {
+      const [doc] = parseFile('d.md', `---\ntitle: "Iran: talks resume: day 2"\ndate: ${date}\n---\nBody.`).documents;
+      expect([date, doc!.title, doc!.date]).toEqual([date, 'Iran: talks resume: day 2', '2025-03-18']);
+    }
   });
 
   it('takes the first line as the title when there is no front matter', () => {

@@ -47,6 +47,25 @@ describe('end to end on the seed corpus', () => {
     await expect(engine.ask('   ')).rejects.toMatchObject({ code: 'QUESTION_EMPTY' });
     await expect(engine.ask('x'.repeat(501))).rejects.toMatchObject({ code: 'QUESTION_TOO_LONG' });
   });
+
+  it('refuses questions with no letters or digits with QUESTION_NO_WORDS, before the embedder sees them', async () => {
+    for (const question of ['😀😀😀', '???', '...', '\u200b\u200c\u200d', '\u202e?!\u2066']) {
+      await expect(engine.ask(question)).rejects.toMatchObject({ code: 'QUESTION_NO_WORDS' });
+    }
+  });
+
+  it('answers a question whose only words are an outlet or "latest" without failing in the embedder', async () => {
+    for (const question of ['Reuters?', 'latest?', 'March 7?']) {
+      const answer = await engine.ask(question);
+      expect([question, answer.answered]).toEqual([question, true]);
+    }
+  });
+
+  it('reads a question with zero-width and bidi characters inside its words like the plain one', async () => {
+    const plain = await engine.ask('What is the Zangezur corridor?');
+    const hidden = await engine.ask('What is the Zange\u200bzur corr\u202eidor?');
+    expect(hidden.passages.map((p) => p.chunkId)).toEqual(plain.passages.map((p) => p.chunkId));
+  });
 });
 
 describe('headlines', () => {

@@ -21,7 +21,8 @@ export async function createUseEmbedder(): Promise<Embedder> {
     async embed(texts) {
       const vectors: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += BATCH_SIZE) {
-        const batch = await model.embed(texts.slice(i, i + BATCH_SIZE));
+        // USE's tokenizer throws on an empty string ("sparseIndices should be…"); a space embeds fine.
+        const batch = await model.embed(texts.slice(i, i + BATCH_SIZE).map((text) => text || ' '));
         for (const vector of batch) vectors.push(normalize(Float32Array.from(vector)));
       }
       return vectors;
