@@ -1,11 +1,30 @@
 /** Presentation shared by the console and the bot: source lines, highlighting, refusals. */
-import type { Answer, Passage, Source } from './index/types.js';
+import { describeDatePattern } from './index/dates.js';
+import type { Answer, Passage, Source, UnmatchedFilters } from './index/types.js';
 
 export const NOT_COVERED = "The corpus doesn't cover that: no passage in it answers the question.";
 
 /** `Title · Outlet · 2025-03-07`, leaving out what the source does not have. */
 export function sourceLine(source: Source): string {
   return [source.title, source.outlet, source.date].filter(Boolean).join(' · ');
+}
+
+/** A headline quoted whole: its title is the quote, so the source line leaves it out. */
+export function quotesTitle(passage: Pick<Passage, 'text' | 'source'>): boolean {
+  return passage.source.kind === 'headline' && passage.text.trim() === passage.source.title.trim();
+}
+
+/** The source line under a quote, without the title when the quote is that title. */
+export function passageSourceLine(passage: Pick<Passage, 'text' | 'source'>): string {
+  if (!quotesTitle(passage)) return sourceLine(passage.source);
+  return sourceLine({ ...passage.source, title: '' }) || 'headline';
+}
+
+/** "No Reuters items in February 2025; the nearest are:" for filters that matched nothing. */
+export function unmatchedNotice(unmatched: UnmatchedFilters): string {
+  const what = unmatched.outlet ? `${unmatched.outlet} items` : 'items';
+  const when = unmatched.date ? ` ${describeDatePattern(unmatched.date)}` : '';
+  return `No ${what}${when}; the nearest are:`;
 }
 
 /** Wraps each highlighted range of the passage in `open`/`close`, merging touching ranges. */
@@ -38,11 +57,11 @@ const RESET = '\x1b[22m';
 /** The console's rendering: numbered quotes, each with its source line. */
 export function formatAnswerText(answer: Answer, options: { color: boolean }): string {
   if (!answer.answered) return NOT_COVERED;
-  return answer.passages
-    .map((passage, i) => {
-      const quote = options.color ? highlight(passage, BOLD, RESET) : passage.text;
-      const link = passage.source.url ? `\n   ${passage.source.url}` : '';
-      return `${i + 1}. “${quote.replace(/\n+/g, ' ')}”\n   — ${sourceLine(passage.source)}${link}`;
-    })
-    .join('\n\n');
+  const notice = answer.unmatched ? `${unmatchedNotice(answer.unmatched)}\n\n` : '';
+  const quotes = answer.passages.map((passage, i) => {
+    const quote = options.color ? highlight(passage, BOLD, RESET) : passage.text;
+    const link = passage.source.url ? `\n   ${passage.source.url}` : '';
+    return `${i + 1}. “${quote.replace(/\n+/g, ' ')}”\n   — ${passageSourceLine(passage)}${link}`;
+  });
+  return notice + quotes.join('\n\n');
 }

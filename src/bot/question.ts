@@ -1,4 +1,5 @@
 /** Which messages the bot answers without a slash command, and what the question in them is. */
+import { cleanLine } from './text.js';
 
 const QUESTION_WORDS = new Set([
   'who', 'whom', 'whose', 'what', 'when', 'where', 'why', 'how', 'which',
@@ -55,6 +56,6 @@ export function messageTrigger(facts: MessageFacts): MessageTrigger | null {
 
 /** A thread name from the question: one line, at most 100 characters. */
 export function threadName(question: string): string {
-  const line = question.replace(/\s+/g, ' ').trim() || 'Follow-up questions';
+  const line = cleanLine(question) || 'Follow-up questions';
   return line.length <= 100 ? line : `${line.slice(0, 99).replace(/\s+\S*$/, '')}…`;
 }

@@ -14,11 +14,13 @@ import {
 import { sentences } from '../index/chunk.js';
 import { countSkipped, formatProblem } from '../index/corpus.js';
 import type { Answer, CorpusInfo, Document, Passage, ProgressEvent, ReindexSummary, Source } from '../index/types.js';
-import { highlight, NOT_COVERED, sourceLine } from '../present.js';
+import { highlight, NOT_COVERED, quotesTitle, sourceLine, unmatchedNotice } from '../present.js';
 import { customId } from './custom-id.js';
 import {
+  cleanLine,
   cutAtSentence,
   discordTime,
+  fitEmbed,
   ELLIPSIS,
   escapeText,
   hostOf,
@@ -42,6 +44,7 @@ export const COLOR = 0x2b6cb0;
 const SEPARATOR = '\n\n';
 const MAX_TITLE_IN_SOURCE = 150;
 const MAX_OUTLET_IN_SOURCE = 60;
+const MAX_OUTLET_IN_FOOTER = 100;
 /** Longer URLs are left out of source lines rather than eat the room for quotes. */
 const MAX_URL_IN_SOURCE = 300;
 
@@ -53,13 +56,16 @@ function linkable(url: string | null): string | null {
 // ---------------------------------------------------------------------------------------------
 // Answers
 
-/** `**1.** Title · Outlet · 2025-03-07 · [example.com](https://…) · `id``, markdown-escaped. */
-export function sourceMarkdown(source: Source, n: number): string {
+/**
+ * `**1.** Title · Outlet · 2025-03-07 · [example.com](https://…) · `id``, markdown-escaped; without
+ * the title when `withTitle` is false (a headline quoted whole is its own title).
+ */
+export function sourceMarkdown(source: Source, n: number, withTitle = true): string {
   const line = sourceLine({
     ...source,
-    title: truncateWords(source.title, MAX_TITLE_IN_SOURCE),
-    outlet: source.outlet && truncateWords(source.outlet, MAX_OUTLET_IN_SOURCE),
-  });
+    title: withTitle ? truncateWords(cleanLine(source.title), MAX_TITLE_IN_SOURCE) : '',
+    outlet: source.outlet && truncateWords(cleanLine(source.outlet), MAX_OUTLET_IN_SOURCE),
+  }) || 'headline';
   const url = linkable(source.url);
   const link = url ? ` · [${escapeText(hostOf(url))}](${url})` : '';
   return `**${n}.** ${escapeText(line)}${link} · \`${source.id.replace(/`/g, '')}\``;
@@ -106,7 +112,7 @@ export function shareBudget(wants: number[], budget: number): number[] {
 
 /** The numbered quotes and their source lines, fitted into one embed description. */
 export function passagesDescription(passages: Passage[], firstNumber: number, max = LIMITS.embedDescription): string {
-  const sources = passages.map((p, i) => sourceMarkdown(p.source, firstNumber + i));
+  const sources = passages.map((p, i) => sourceMarkdown(p.source, firstNumber + i, !quotesTitle(p)));
   const fixed = sources.reduce((sum, s) => sum + s.length + 1, 0) + SEPARATOR.length * (passages.length - 1);
   const wants = passages.map((p) => quoteMarkdown(p, Number.MAX_SAFE_INTEGER).length);
   const budgets = shareBudget(wants, max - fixed);
@@ -142,6 +148,8 @@ export interface PassagePage {
   total: number;
   /** The More button's custom id, when there are further passages. */
   moreId: string | null;
+  /** A line above the embed, e.g. that a filter matched nothing. */
+  notice?: string;
 }
 
 /** Quoted passages as one embed with a Source button per passage and a More button. */
@@ -150,13 +158,14 @@ export function renderPassages(page: PassagePage): MessagePayload {
   const range = page.passages.length === 1 ? `Passage ${page.firstNumber}` : `Passages ${page.firstNumber}–${last}`;
   const embed: APIEmbed = {
     color: COLOR,
-    title: truncateWords(page.question.replace(/\s+/g, ' '), LIMITS.embedTitle),
+    title: truncateWords(cleanLine(page.question), LIMITS.embedTitle),
     description: passagesDescription(page.passages, page.firstNumber),
     footer: { text: `${range} of ${page.total} · quoted verbatim from the corpus` },
   };
   const buttons = sourceButtons(page.passages, page.firstNumber);
   if (page.moreId) buttons.push({ type: ComponentType.Button, style: ButtonStyle.Primary, label: 'More', custom_id: page.moreId });
-  return { embeds: [embed], components: buttonRows(buttons) };
+  const notice = page.notice ? { content: contentWithin(escapeText(cleanLine(page.notice))) } : {};
+  return { ...notice, embeds: [fitEmbed(embed)], components: buttonRows(buttons) };
 }
 
 /** The answer to a question: quotes and sources, or the plain statement that the corpus does not cover it. */
@@ -168,6 +177,7 @@ export function renderAnswer(answer: Answer, moreId: string | null): MessagePayl
     firstNumber: 1,
     total: answer.passages.length + answer.more.length,
     moreId: answer.more.length > 0 ? moreId : null,
+    ...(answer.unmatched && { notice: unmatchedNotice(answer.unmatched) }),
   });
 }
 
@@ -238,11 +248,12 @@ export function renderDocument(doc: Document, view: DocumentView): MessagePayloa
   const page = Math.min(Math.max(0, view.page), pages.length - 1);
   let description = pageMarkdown(doc.text, pages[page]!, view.mark);
   if (description.length > LIMITS.embedDescription) description = truncateAtSentence(description, LIMITS.embedDescription);
-  const meta = [doc.outlet, doc.date, `id ${doc.id}`].filter(Boolean).join(' · ');
+  const outlet = doc.outlet && truncateWords(cleanLine(doc.outlet), MAX_OUTLET_IN_FOOTER);
+  const meta = [outlet, doc.date, `id ${doc.id}`].filter(Boolean).join(' · ');
   const url = safeUrl(doc.url);
   const embed: APIEmbed = {
     color: COLOR,
-    title: truncateWords(doc.title, LIMITS.embedTitle),
+    title: truncateWords(cleanLine(doc.title) || ELLIPSIS, LIMITS.embedTitle),
     ...(url && { url }),
     description: description || ELLIPSIS,
     footer: { text: pages.length > 1 ? `${meta} · page ${page + 1} of ${pages.length}` : meta },
@@ -257,7 +268,7 @@ export function renderDocument(doc: Document, view: DocumentView): MessagePayloa
           pages.length,
         )
       : [];
-  return { embeds: [embed], components };
+  return { embeds: [fitEmbed(embed)], components };
 }
 
 /** Prev/Next, disabled at the ends. */
@@ -295,12 +306,13 @@ export function describeFilter(filter: HeadlineFilterText): string {
         : filter.to
           ? `until ${filter.to}`
           : '';
-  return [filter.query && `“${filter.query}”`, filter.outlet, dates].filter(Boolean).join(' · ');
+  return [filter.query && `“${cleanLine(filter.query)}”`, filter.outlet && cleanLine(filter.outlet), dates].filter(Boolean).join(' · ');
 }
 
 export function headlineLine(doc: Document, n: number): string {
-  const meta = [doc.outlet ?? 'no outlet', doc.date ?? 'undated'].join(' · ');
-  return `**${n}.** ${escapeText(truncateWords(doc.title, 300))} — ${escapeText(meta)} · \`${doc.id.replace(/`/g, '')}\``;
+  const outlet = doc.outlet ? truncateWords(cleanLine(doc.outlet), MAX_OUTLET_IN_SOURCE) : 'no outlet';
+  const meta = [outlet, doc.date ?? 'undated'].join(' · ');
+  return `**${n}.** ${escapeText(truncateWords(cleanLine(doc.title), 300))} — ${escapeText(meta)} · \`${doc.id.replace(/`/g, '')}\``;
 }
 
 export interface HeadlinesView {
@@ -335,7 +347,7 @@ export function renderHeadlines(view: HeadlinesView): MessagePayload {
     pages > 1
       ? pagerRow(customId('headlines', 'page', view.sessionId, page - 1), customId('headlines', 'page', view.sessionId, page + 1), page, pages)
       : [];
-  return { embeds: [embed], components };
+  return { embeds: [fitEmbed(embed)], components };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,7 +366,10 @@ export function renderAbout(info: CorpusInfo): MessagePayload {
     },
     {
       name: `Outlets (${info.outlets.length})`,
-      value: info.outlets.length > 0 ? joinWithin(info.outlets.map(escapeText), ', ', LIMITS.fieldValue) : 'none named',
+      value:
+        info.outlets.length > 0
+          ? joinWithin(info.outlets.map((o) => escapeText(truncateWords(cleanLine(o), MAX_OUTLET_IN_SOURCE))), ', ', LIMITS.fieldValue)
+          : 'none named',
     },
     { name: 'Embedder', value: `\`${info.embedder.replace(/`/g, '')}\``, inline: true },
     {
@@ -365,12 +380,12 @@ export function renderAbout(info: CorpusInfo): MessagePayload {
   ];
   return {
     embeds: [
-      {
+      fitEmbed({
         color: COLOR,
         title: 'About this corpus',
         description: 'Newsdesk answers by quoting these documents, with their sources. It writes nothing of its own.',
         fields,
-      },
+      }),
     ],
     components: [],
   };

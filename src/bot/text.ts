@@ -2,8 +2,9 @@
  * Pure text helpers for Discord: cutting at sentence boundaries, escaping corpus text, and the
  * limits Discord enforces. No discord.js client here, so all of it is unit-testable.
  */
-import { escapeMarkdown } from 'discord.js';
+import { escapeMarkdown, type APIEmbed } from 'discord.js';
 import { sentences } from '../index/chunk.js';
+import { stripInvisible } from '../index/clean-text.js';
 
 /** Discord's message and embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
 export const LIMITS = {
@@ -14,6 +15,7 @@ export const LIMITS = {
   fieldName: 256,
   fieldValue: 1024,
   footer: 2048,
+  authorName: 256,
   embedTotal: 6000,
   customId: 100,
   buttonLabel: 80,
@@ -69,6 +71,56 @@ export function truncateWords(text: string, max: number): string {
   if (text.length <= max) return text;
   const room = max - ELLIPSIS.length;
   return text.slice(0, cutAtWord(text, room, room / 2)) + ELLIPSIS;
+}
+
+/**
+ * Text echoed on one line (a question in a title, a corpus title or outlet): no control,
+ * zero-width or bidi-override characters, which could hide text or reverse what follows, and
+ * white space runs as single spaces.
+ */
+export function cleanLine(text: string): string {
+  return stripInvisible(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The embed within every Discord limit: title, description, footer, author, field names and
+ * values each cut to theirs (at sentence or word boundaries), at most 25 fields, and then the
+ * 6,000-character total, taken first from the description, then the longest field values.
+ */
+export function fitEmbed(embed: APIEmbed): APIEmbed {
+  const out: APIEmbed = { ...embed };
+  if (out.title !== undefined) out.title = truncateWords(out.title, LIMITS.embedTitle);
+  if (out.description !== undefined) out.description = truncateAtSentence(out.description, LIMITS.embedDescription);
+  if (out.footer) out.footer = { ...out.footer, text: truncateWords(out.footer.text, LIMITS.footer) };
+  if (out.author) out.author = { ...out.author, name: truncateWords(out.author.name, LIMITS.authorName) };
+  if (out.fields) {
+    out.fields = out.fields.slice(0, LIMITS.embedFields).map((field) => ({
+      ...field,
+      name: truncateWords(field.name, LIMITS.fieldName) || ELLIPSIS,
+      value: truncateAtSentence(field.value, LIMITS.fieldValue) || ELLIPSIS,
+    }));
+  }
+  // Over the total: cut the description first, then the longest field values, then the rest.
+  for (let excess = embedLength(out) - LIMITS.embedTotal; excess > 0; excess = embedLength(out) - LIMITS.embedTotal) {
+    const room = (text: string) => Math.max(ELLIPSIS.length, text.length - excess);
+    const longest = (key: 'name' | 'value') => (out.fields ?? []).filter((f) => f[key].length > ELLIPSIS.length).sort((a, b) => b[key].length - a[key].length)[0];
+    const value = longest('value');
+    const name = longest('name');
+    if (out.description && out.description.length > ELLIPSIS.length) out.description = truncateAtSentence(out.description, room(out.description));
+    else if (value) value.value = truncateAtSentence(value.value, room(value.value));
+    else if (name) name.name = truncateWords(name.name, room(name.name));
+    else if (out.footer && out.footer.text.length > ELLIPSIS.length) out.footer = { ...out.footer, text: truncateWords(out.footer.text, room(out.footer.text)) };
+    else if (out.author && out.author.name.length > ELLIPSIS.length) out.author = { ...out.author, name: truncateWords(out.author.name, room(out.author.name)) };
+    else if (out.title && out.title.length > ELLIPSIS.length) out.title = truncateWords(out.title, room(out.title));
+    else break;
+  }
+  return out;
+}
+
+/** What Discord counts towards the 6,000 characters of an embed. */
+export function embedLength(embed: APIEmbed): number {
+  const fields = (embed.fields ?? []).reduce((sum, f) => sum + f.name.length + f.value.length, 0);
+  return (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) + (embed.author?.name.length ?? 0) + fields;
 }
 
 /**

@@ -85,10 +85,27 @@ export function composeAnswer(
   idf: (term: string) => number,
 ): Answer {
   if (!answered) return { question, answered: false, passages: [], more: [] };
-  return {
-    question,
-    answered: true,
-    passages: shown.map((hit) => toPassage(hit, queryTerms, idf)),
-    more: more.map((hit) => toPassage(hit, queryTerms, idf)),
-  };
+  const passages = distinctPassages(shown.map((hit) => toPassage(hit, queryTerms, idf)), true);
+  // "More" keeps the same words from another source (who else reported it), never the same source twice.
+  const further = distinctPassages([...passages, ...more.map((hit) => toPassage(hit, queryTerms, idf))], false).slice(passages.length);
+  return { question, answered: true, passages, more: further };
+}
+
+/**
+ * The passages without any that repeat one already kept: overlapping chunks of one document can
+ * quote the same sentences; with `sameWords`, another file's word-for-word copy counts too.
+ */
+export function distinctPassages(passages: Passage[], sameWords: boolean): Passage[] {
+  const kept: Passage[] = [];
+  for (const passage of passages) {
+    if (!kept.some((other) => repeats(passage, other, sameWords))) kept.push(passage);
+  }
+  return kept;
+}
+
+const flat = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+
+function repeats(a: Passage, b: Passage, sameWords: boolean): boolean {
+  const overlap = a.source.id === b.source.id && a.start < b.end && b.start < a.end;
+  return overlap || (sameWords && flat(a.text) === flat(b.text));
 }

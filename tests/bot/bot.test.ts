@@ -44,7 +44,8 @@ afterEach(async () => {
 function sourceLineOf(p: Passage, n: number): string {
   const s = p.source;
   const link = s.url ? ` · [${new URL(s.url).hostname.replace(/^www\./, '')}](${s.url})` : '';
-  return `**${n}.** ${[s.title, s.outlet, s.date].filter(Boolean).join(' · ')}${link} · \`${s.id}\``;
+  const title = s.kind === 'headline' && p.text === s.title ? '' : s.title;
+  return `**${n}.** ${[title, s.outlet, s.date].filter(Boolean).join(' · ')}${link} · \`${s.id}\``;
 }
 
 /** The expected embed description: each passage as a block quote, query terms bold, then its source line. */
@@ -191,6 +192,17 @@ describe('/ask', () => {
     const long = h.fake.slashCommand('ask', { question: 'why '.repeat(126).trim() });
     expect((await ephemeralReply(long)).content).toBe(errorText('QUESTION_TOO_LONG', 'It has 503 characters; the limit is 500.'));
     expect(h.fake.findCalls({ method: 'PATCH' })).toEqual([]);
+  });
+
+  it('answers a question with no letters or digits with QUESTION_NO_WORDS, ephemerally and before deferring, and a mention likewise', async () => {
+    for (const question of ['😀😀😀', '???', '\u200b\u200b']) {
+      const i = h.fake.slashCommand('ask', { question });
+      expect((await ephemeralReply(i)).content).toBe(errorText('QUESTION_NO_WORDS'));
+    }
+    const mention = h.fake.message('??? 😀', { mentionsBot: true });
+    expect((await h.fake.waitForReplyTo(mention.id)).body.content).toBe(errorText('QUESTION_NO_WORDS'));
+    expect(h.fake.findCalls({ method: 'PATCH' })).toEqual([]);
+    expect(parsedLogs(h).filter((l) => l.code === 'INTERNAL')).toEqual([]);
   });
 
   it('escapes markdown and mention syntax in corpus text, links the source url, and never pings for "@everyone" in a passage', async () => {

@@ -17,6 +17,7 @@ import {
 } from '../../src/bot/render.js';
 import type { Answer, CorpusInfo, Document, Passage } from '../../src/index/types.js';
 import { NOT_COVERED } from '../../src/present.js';
+import { fitEmbed } from '../../src/bot/text.js';
 
 function passage(text: string, overrides: Partial<Passage> = {}, highlightWords: string[] = []): Passage {
   const highlights: Array<[number, number]> = [];
@@ -145,6 +146,45 @@ describe('renderAnswer and renderPassages', () => {
     expect(out).toBe(
       '> Short one.\n**4.** Bridge closes · Daily Post · 2025-03-07 · `a1234567`\n\n> Short two.\n**5.** Bridge closes · Daily Post · 2025-03-07 · `a1234567`',
     );
+  });
+});
+
+describe('headline quotes and notices', () => {
+  it('shows a headline quoted whole once: as the quote, not again as the source title', () => {
+    const title = 'Bridge closes for repairs';
+    const headline = passage(title, { start: 0, end: title.length, source: { id: 'h1234567', kind: 'headline', title, outlet: 'Daily Post', date: '2025-03-07', url: null } });
+    const answer: Answer = { question: 'Is the bridge closing?', answered: true, passages: [headline], more: [] };
+    expect(renderAnswer(answer, null).embeds[0]!.description).toBe('> Bridge closes for repairs\n**1.** Daily Post · 2025-03-07 · `h1234567`');
+  });
+
+  it('says above the embed which filter matched nothing', () => {
+    const answer: Answer = { question: 'Reuters in 2024?', answered: true, passages: [passage('The bridge closes.')], more: [], unmatched: { outlet: 'Reuters', date: { year: 2024 } } };
+    expect(renderAnswer(answer, null).content).toBe('No Reuters items in 2024; the nearest are:');
+  });
+});
+
+describe('fitEmbed', () => {
+  const long = (n: number) => Array.from({ length: n }, (_, i) => `Word${i % 7} says more.`).join(' ');
+
+  it('cuts every field to its limit and the whole embed to 6,000 characters', () => {
+    const embed = fitEmbed({
+      title: long(100),
+      description: long(600),
+      footer: { text: long(300) },
+      author: { name: long(100) },
+      fields: Array.from({ length: 30 }, () => ({ name: long(40), value: long(150) })),
+    });
+    expect(embed.fields).toHaveLength(25);
+    expect([embed.title!.length <= 256, embed.description!.length <= 4096, embed.footer!.text.length <= 2048, embed.author!.name.length <= 256]).toEqual([true, true, true, true]);
+    for (const f of embed.fields!) expect([f.name.length <= 256, f.value.length <= 1024]).toEqual([true, true]);
+    expect(embedSize(embed) + embed.author!.name.length).toBeLessThanOrEqual(6000);
+    expect(embed.title!.endsWith('…')).toBe(true);
+  });
+
+  it('cuts a description at a sentence and leaves an embed within the limits unchanged', () => {
+    expect(fitEmbed({ description: long(600) }).description).toMatch(/^Word0 says more\. .* more\. …$/);
+    const embed = { title: 'T', description: 'D.', footer: { text: 'F' }, fields: [{ name: 'N', value: 'V' }] };
+    expect(fitEmbed(embed)).toEqual(embed);
   });
 });
 

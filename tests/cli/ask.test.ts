@@ -75,4 +75,13 @@ describe('npm run ask', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error BAD_USAGE: The command line is not valid.');
   });
+
+  it('answers a question with no letters or digits with QUESTION_NO_WORDS, not INTERNAL, alone and in JSONL', async () => {
+    const result = await ask(['😀😀😀']);
+    expect([result.code, result.stdout]).toEqual([1, '']);
+    expect(result.stderr).toContain('error QUESTION_NO_WORDS: Ask a question in words');
+    expect(result.stderr).not.toContain('INTERNAL');
+    const lines = await ask(['--json'], '???\n');
+    expect(JSON.parse(lines.stdout)).toEqual({ question: '???', answered: false, passages: [], error: 'Ask a question in words: that had no letters or digits to search for.' });
+  });
 });

@@ -58,6 +58,12 @@ describe('npm start console (no DISCORD_TOKEN)', () => {
     expect(out).toBe(`${formatAnswerText(ANSWER, { color: false })}\n\n`);
   });
 
+  it('answers a line with no letters or digits with "ask a question in words", never INTERNAL', async () => {
+    const { out, err } = await run('😀😀😀\n...\nWhat closed?\n', false);
+    expect(err).toBe(`${ERROR_MESSAGES.QUESTION_NO_WORDS}\n${ERROR_MESSAGES.QUESTION_NO_WORDS}\n`);
+    expect(out).toBe(`${formatAnswerText(ANSWER, { color: false })}\n\n`);
+  });
+
   it('interactively prompts, answers, and leaves on "exit"', async () => {
     const { out } = await run('What closed?\nexit\nWho won?\n', true);
     expect(out).toContain('Type exit or press Ctrl-D to leave.');

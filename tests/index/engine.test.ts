@@ -143,6 +143,23 @@ describe('refusals and normalization', () => {
     ]);
   });
 
+  it('lists the newest items for "What is the latest news?" instead of refusing', async () => {
+    const answer = await engine.ask('What is the latest news?', { k: 5 });
+    expect([answer.answered, answer.unmatched]).toEqual([true, undefined]);
+    expect(answer.passages.map((p) => p.source.date)).toEqual(['2025-03-11', '2025-03-11', '2025-03-11', '2025-03-11', '2025-03-11']);
+  });
+
+  it('says which filter matched nothing, and shows the nearest: same outlet for a month without it, nearest dates for an empty day', async () => {
+    const reuters = await engine.ask('What did Reuters report in January 2024?');
+    expect([reuters.answered, reuters.unmatched]).toEqual([true, { outlet: 'Reuters', date: { year: 2024, month: 1 } }]);
+    expect(reuters.passages.map((p) => p.source.outlet)).toEqual(['Reuters', 'Reuters', 'Reuters']);
+    const june = await engine.ask('What happened on June 9?');
+    expect([june.answered, june.unmatched]).toEqual([true, { date: { month: 6, day: 9 } }]);
+    expect(june.passages.map((p) => p.source.date)).toEqual(['2025-03-11', '2025-03-11', '2025-03-11']);
+    const matched = await engine.ask('What was reported on February 25?');
+    expect(matched.unmatched).toBeUndefined();
+  });
+
   it('does not fill the top with the same story from several outlets, keeping them under more', async () => {
     const answer = await engine.ask('Is Iran loosening import restrictions on cars?');
     const titles = answer.passages.map((p) => p.source.title);
