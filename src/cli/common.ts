@@ -31,21 +31,21 @@ export function readConfig(): Config {
 }
 
 /** The engine's options as configured: logs and re-index progress on stderr. */
-export function engineFromConfigOptions(config: Config): EngineOptions {
+export function engineFromConfigOptions(config: Config, logLine: (line: string) => void = log): EngineOptions {
   return {
     corpusDir: config.corpusDir,
     dataDir: config.dataDir,
-    embedder: { ...config.embedder, log },
+    embedder: { ...config.embedder, log: logLine },
     chunking: config.chunking,
-    log,
+    log: logLine,
     buildIfMissing: true,
     onProgress: progressReporter(),
   };
 }
 
 /** The engine as configured, building the index on first use with progress on stderr. */
-export async function engineFromConfig(config: Config): Promise<Engine> {
-  return openEngine(engineFromConfigOptions(config));
+export async function engineFromConfig(config: Config, logLine: (line: string) => void = log): Promise<Engine> {
+  return openEngine(engineFromConfigOptions(config, logLine));
 }
 
 /** Runs a CLI entry point: known errors print their code and message, and exit 1. */

