@@ -12,6 +12,7 @@ import {
   type APIEmbedField,
 } from 'discord.js';
 import { sentences } from '../index/chunk.js';
+import { stripInvisible } from '../index/clean-text.js';
 import { countSkipped, formatProblem } from '../index/corpus.js';
 import type { Answer, CorpusInfo, Document, Passage, ProgressEvent, ReindexSummary, Source } from '../index/types.js';
 import { highlight, NOT_COVERED, quotesTitle, sourceLine, unmatchedNotice } from '../present.js';
@@ -87,7 +88,8 @@ export function quoteMarkdown(passage: Pick<Passage, 'text' | 'highlights'>, max
         .filter(([s]) => s < end)
         .map(([s, e]): [number, number] => [s, Math.min(e, end)]),
     };
-    const bolded = escapeText(highlight(kept, OPEN, CLOSE)).replaceAll(OPEN, '**').replaceAll(CLOSE, '**');
+    // Invisible characters go after the highlight offsets are used (and the markers replaced).
+    const bolded = stripInvisible(escapeText(highlight(kept, OPEN, CLOSE)).replaceAll(OPEN, '**').replaceAll(CLOSE, '**'));
     const out = `> ${bolded}${mark}`;
     if (out.length <= max || limit <= 0) return out.length <= max ? out : `> ${ELLIPSIS}`.slice(0, max);
     limit = Math.max(0, limit - Math.max(1, out.length - max));
@@ -235,7 +237,7 @@ export interface DocumentView {
 }
 
 function pageMarkdown(text: string, [start, end]: [number, number], mark: [number, number] | undefined): string {
-  const esc = (a: number, b: number) => escapeText(text.slice(a, b)).replace(/\n+/g, '\n\n');
+  const esc = (a: number, b: number) => stripInvisible(escapeText(text.slice(a, b))).replace(/\n+/g, '\n\n');
   if (!mark || mark[1] <= start || mark[0] >= end) return esc(start, end);
   const s = Math.max(start, mark[0]);
   const e = Math.min(end, mark[1]);

@@ -163,6 +163,14 @@ describe('headline quotes and notices', () => {
   });
 });
 
+describe('invisible characters in corpus text', () => {
+  it('strips bidi overrides and zero-width characters from quotes, keeping the bold on the right words', () => {
+    const text = 'The \u202ebridge\u202c closes\u200b today.';
+    const p = passage(text, {}, ['closes']);
+    expect(quoteMarkdown(p, 500)).toBe('> The bridge **closes** today.');
+  });
+});
+
 describe('fitEmbed', () => {
   const long = (n: number) => Array.from({ length: n }, (_, i) => `Word${i % 7} says more.`).join(' ');
 

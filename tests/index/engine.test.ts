@@ -61,6 +61,10 @@ describe('end to end on the seed corpus', () => {
     }
   });
 
+  it('lists no headlines, without failing, for a /headlines query with no words', async () => {
+    expect(await engine.headlines({ query: '???' })).toEqual([]);
+  });
+
   it('reads a question with zero-width and bidi characters inside its words like the plain one', async () => {
     const plain = await engine.ask('What is the Zangezur corridor?');
     const hidden = await engine.ask('What is the Zange\u200bzur corr\u202eidor?');
