@@ -57,9 +57,9 @@ describe('npm run ask --json', () => {
 });
 
 describe('npm run ask', () => {
-  it('prints numbered quotes with their source lines', async () => {
+  it('prints numbered quotes with their source lines; a headline quoted whole is not repeated as its title', async () => {
     const result = await ask(['--k', '1', 'Did Russian missile specialists go to Iran?']);
-    expect(result.stdout).toBe('1. “Exclusive: Russian missile experts flew to Iran amid clashes with Israel”\n   — Exclusive: Russian missile experts flew to Iran amid clashes with Israel · Reuters · 2025-03-07\n');
+    expect(result.stdout).toBe('1. “Exclusive: Russian missile experts flew to Iran amid clashes with Israel”\n   — Reuters · 2025-03-07\n');
   });
 
   it('answers --help with usage and exit code 0, and a bad flag with exit code 2', async () => {
