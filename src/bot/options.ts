@@ -1,6 +1,6 @@
 /** Reading and suggesting slash-command option values. Pure. */
 import { NewsdeskError } from '../errors.js';
-import { LIMITS, truncateWords } from './text.js';
+import { cleanLine, LIMITS, truncateWords } from './text.js';
 
 /** A YYYY-MM-DD date that exists, or BAD_DATE naming the option. Empty means "not given". */
 export function parseIsoDate(value: string | null | undefined, option: string): string | undefined {
@@ -31,7 +31,7 @@ export function outletChoices(outlets: readonly string[], typed: string): Array<
   return [...starts, ...contains]
     .filter((o) => o.length <= LIMITS.choiceName)
     .slice(0, LIMITS.autocompleteChoices)
-    .map((o) => ({ name: truncateWords(o, LIMITS.choiceName), value: o }));
+    .map((o) => ({ name: truncateWords(cleanLine(o) || o, LIMITS.choiceName), value: o }));
 }
 
 /** A document id as users paste it: without backticks, "id", or spaces. */

@@ -33,6 +33,10 @@ describe('parseIsoDate and parseDateRange', () => {
 });
 
 describe('outletChoices', () => {
+  it('shows outlet names without bidi or zero-width characters, keeping the value as the corpus spells it', () => {
+    expect(outletChoices(['Daily\u202e Post\u200b'], 'da')).toEqual([{ name: 'Daily Post', value: 'Daily\u202e Post\u200b' }]);
+  });
+
   const outlets = ['ABC News', 'Fox News', 'Newsweek', 'Reuters', 'The Times'];
 
   it('lists prefix matches first, then other matches, case-insensitively', () => {
