@@ -112,7 +112,6 @@ export function coverage(terms: string[], chunkTerms: Set<string>, idf: (term: s
   return [...matchedTerms(unique, chunkTerms)].reduce((sum, t) => sum + idf(t), 0) / total;
 }
 
-
 export async function retrieve(
   snapshot: Snapshot,
   question: string,
@@ -144,8 +143,8 @@ export async function retrieve(
     parsed,
     queryTerms: new Set(terms),
     evidence,
-    // "What did Newsweek report on March 7?" asks for what the filter found, and nothing more.
-    // A listing asks for what the filters find, or, when they find nothing, the nearest (said so).
+    // "What did Newsweek report on March 7?" asks for what the filters find, or, when they find
+    // nothing, the nearest (said so in `unmatched`).
     answered: listing || (terms.length > 0 && isAnswerable(evidence, settings.refusal)),
     ...(unmatched && { unmatched }),
     hits: shown.map(toHit),
@@ -194,12 +193,10 @@ function fuse(lists: Ranked[][], settings: RetrievalSettings): Ranked[] {
 /** Outlet and date filters (each ignored when it would leave nothing), then the recency boost. */
 function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings, listing: boolean) {
   let ranked = list;
-  let filtered = false;
   let relaxed = false;
   const filter = (keep: (label: number) => boolean) => {
     const result = filterOrKeep(ranked, keep);
     ranked = result.list;
-    filtered ||= result.applied;
     relaxed ||= !result.applied;
   };
   if (parsed.outlet) filter((label) => docOf(snapshot, label).outlet === parsed.outlet);
@@ -210,7 +207,7 @@ function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQue
   const unmatched: UnmatchedFilters | undefined = relaxed
     ? { ...(parsed.outlet && { outlet: parsed.outlet }), ...(parsed.date && { date: parsed.date }) }
     : undefined;
-  return { ranked, filtered, unmatched };
+  return { ranked, unmatched };
 }
 
 /** Labels by the distance of their date from the pattern's middle day, undated last; stable. */
