@@ -21,6 +21,8 @@ export const ERROR_MESSAGES = {
   REINDEX_BUSY: 'A re-index is already running. Wait for it to finish.',
   NOT_OWNER: 'Only the person who ran the command can use these buttons.',
   EXPIRED: 'These buttons have expired. Run the command again.',
+  FEED_UNREACHABLE: 'A feed or page could not be fetched. Check its URL and that the site is up; the other feeds went on.',
+  FEED_INVALID: 'A feed is not valid RSS, Atom or JSON Feed. Check that the URL points at the feed itself, not at a web page.',
   BAD_USAGE: 'The command line is not valid. Run it with --help to see the options.',
   INTERNAL: 'Something went wrong on our side. The error was logged; try again.',
 } as const;
