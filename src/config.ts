@@ -14,6 +14,17 @@ export interface Config {
   /** How many passages an answer shows. */
   answerK: number;
   discord: DiscordConfig;
+  feeds: FeedsConfig;
+}
+
+export interface FeedsConfig {
+  /** Feed URLs the running bot polls (FEEDS). */
+  urls: string[];
+  pollMinutes: number;
+  /** Fetch each item's page and keep its article text instead of the summary. */
+  fetchArticles: boolean;
+  /** Per request, feeds and article pages alike. */
+  timeoutSeconds: number;
 }
 
 export interface DiscordConfig {
@@ -84,6 +95,14 @@ class EnvReader {
     return ids.filter((id) => SNOWFLAKE.test(id));
   }
 
+  /** http(s) URLs separated by commas or newlines; every bad one is named. */
+  urlList(name: string): string[] {
+    const entries = (this.optional(name) ?? '').split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => !isHttpUrl(entry));
+    if (bad.length > 0) this.problems.push(`${name}: ${bad.map((b) => `"${b}"`).join(', ')} is not an http(s) URL.`);
+    return [...new Set(entries.filter(isHttpUrl))];
+  }
+
   url(name: string): string | null {
     const raw = this.optional(name);
     if (raw === null) return null;
@@ -95,6 +114,15 @@ class EnvReader {
     }
     this.problems.push(`${name}: "${raw}" is not an http(s) URL such as http://127.0.0.1:8080/api.`);
     return null;
+  }
+}
+
+function isHttpUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
   }
 }
 
@@ -127,6 +155,12 @@ export function loadConfig(env: Env = process.env): Config {
       apiUrl: read.url('DISCORD_API_URL'),
       userCooldownSeconds: read.integer('USER_COOLDOWN_SECONDS', 5, 0, 3600),
       channelMessagesPerMinute: read.integer('CHANNEL_RATE_LIMIT', 20, 0, 10_000),
+    },
+    feeds: {
+      urls: read.urlList('FEEDS'),
+      pollMinutes: read.integer('FEED_POLL_MINUTES', 30, 1, 10_080),
+      fetchArticles: read.boolean('FETCH_ARTICLES', false),
+      timeoutSeconds: read.integer('FEED_TIMEOUT_SECONDS', 30, 1, 300),
     },
   };
   if (config.chunking.overlapChars >= config.chunking.targetChars) {

@@ -122,13 +122,30 @@ function firstSentence(text: string): string {
   return sentence.replace(/\s+/g, ' ').trim();
 }
 
-/** RFC 822 (RSS), RFC 3339 (Atom, JSON Feed) and the like, as a UTC calendar day. */
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * The calendar day of an RFC 3339 (Atom, JSON Feed) or RFC 822 (RSS) date as the publisher wrote
+ * it: a story filed at 23:30 local time belongs to that day, not to the next one in UTC.
+ * Other forms Date.parse reads (e.g. "March 7, 2025", read as local time) give their local day.
+ */
 export function isoDay(raw: string | null): string | null {
   if (!raw) return null;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(raw.trim());
+  const rfc = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})/.exec(raw);
+  if (iso) return validDay(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  if (rfc) return validDay(Number(rfc[3]), MONTHS.indexOf(rfc[2]!.toLowerCase()) + 1, Number(rfc[1]));
   const time = Date.parse(raw);
   if (Number.isNaN(time)) return null;
-  const day = new Date(time).toISOString().slice(0, 10);
-  return day.startsWith('-') || day.startsWith('+') ? null : day;
+  const probe = new Date(time);
+  return validDay(probe.getFullYear(), probe.getMonth() + 1, probe.getDate());
+}
+
+function validDay(year: number, month: number, day: number): string | null {
+  if (year < 1000 || year > 9999 || month < 1 || day < 1) return null;
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCMonth() !== month - 1) return null;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 function isHttp(url: string): boolean {

@@ -1,0 +1,32 @@
+import type { FeedsConfig } from '../config.js';
+import { articleFetcher } from './article.js';
+import { DEFAULT_LIMITS, type FetchLimits } from './fetch.js';
+import { ingestFeed, type FeedResult } from './ingest.js';
+import { FeedStore } from './store.js';
+
+/** Feed pages are fetched at most once a second per host. */
+export const ARTICLE_HOST_DELAY_MS = 1000;
+/** Article pages are smaller than feeds; anything bigger is not an article. */
+const ARTICLE_MAX_BYTES = 5 * 1024 * 1024;
+
+export interface FeedIngester {
+  ingest(source: string): Promise<FeedResult>;
+}
+
+/**
+ * The configured way to ingest one feed into `corpusDir`: limits from FEED_TIMEOUT_SECONDS,
+ * article pages with FETCH_ARTICLES. The store is opened per call so a deleted seen file or
+ * a hand-removed item is noticed.
+ */
+export function feedIngester(corpusDir: string, config: FeedsConfig, log: (line: string) => void, overrides: Partial<FetchLimits> = {}): FeedIngester {
+  const limits: FetchLimits = { ...DEFAULT_LIMITS, timeoutMs: config.timeoutSeconds * 1000, ...overrides };
+  const fetchArticle = config.fetchArticles
+    ? articleFetcher({ limits: { ...limits, maxBytes: Math.min(limits.maxBytes, ARTICLE_MAX_BYTES) }, hostDelayMs: ARTICLE_HOST_DELAY_MS })
+    : null;
+  return {
+    async ingest(source) {
+      const store = await FeedStore.open(corpusDir);
+      return ingestFeed(source, { store, limits, fetchArticle, log });
+    },
+  };
+}
