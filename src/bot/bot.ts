@@ -6,7 +6,7 @@ import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Mes
 import { requireToken, type Config } from '../config.js';
 import { NewsdeskError } from '../errors.js';
 import type { Engine } from '../index/types.js';
-import type { AskSession, BotContext, HeadlinesSession, LogFields } from './context.js';
+import type { AskSession, BotContext, FeedStatusSource, HeadlinesSession, LogFields } from './context.js';
 import { handleInteraction, refuseWhileStopping } from './interactions.js';
 import { RateLimiter } from './limiter.js';
 import { structuredLog } from './log.js';
@@ -31,6 +31,8 @@ export interface StartBotOptions {
   drainTimeoutMs?: number;
   /** How long to wait for Discord's READY (default 30 s). */
   readyTimeoutMs?: number;
+  /** The feed poller, whose state /feeds lists (src/cli/start.ts starts and stops it). */
+  feeds?: FeedStatusSource | null;
 }
 
 export interface Bot {
@@ -74,6 +76,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       headlines: new SessionStore<HeadlinesSession>({ ttlMs: SESSION_TTL_MS, max: MAX_SESSIONS, now }),
     },
     progressIntervalMs: options.progressIntervalMs ?? 1500,
+    feeds: options.feeds ?? null,
   };
 
   const client = new Client({

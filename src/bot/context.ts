@@ -5,6 +5,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
+import type { FeedStatus } from '../feeds/poller.js';
 import type { Document, Engine, HeadlineQuery, Passage } from '../index/types.js';
 import type { CustomId } from './custom-id.js';
 import type { RateLimiter } from './limiter.js';
@@ -39,6 +40,12 @@ export interface BotContext {
   sessions: { ask: SessionStore<AskSession>; headlines: SessionStore<HeadlinesSession> };
   /** Minimum time between two progress edits of the /reindex reply. */
   progressIntervalMs: number;
+  /** The feed poller's state for /feeds; absent when no FEEDS are configured. */
+  feeds?: FeedStatusSource | null;
+}
+
+export interface FeedStatusSource {
+  status(): FeedStatus[];
 }
 
 /** Extra fields a handler adds to its interaction's log line (e.g. `answered`). */

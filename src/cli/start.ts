@@ -5,6 +5,7 @@
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { startBot, type Bot } from '../bot/bot.js';
+import { feedPollerFromConfig } from '../feeds/setup.js';
 import { watchIndex } from '../index/watch.js';
 import { userMessage } from '../errors.js';
 import type { Engine } from '../index/types.js';
@@ -116,7 +117,9 @@ async function main(): Promise<void> {
     return;
   }
 
-  const bot: Bot = await startBot({ config, engine, log });
+  const feeds = feedPollerFromConfig(config, () => engine.reindex(), log);
+  const bot: Bot = await startBot({ config, engine, log, feeds });
+  feeds?.start();
   process.on('SIGHUP', () => void bot.reload());
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
     log(JSON.stringify({ event: 'shutdown', signal }));
     void (async () => {
       try {
+        await feeds?.stop();
         await bot.stop();
         await engine.close();
         process.exit(0);

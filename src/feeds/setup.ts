@@ -1,7 +1,8 @@
-import type { FeedsConfig } from '../config.js';
+import type { Config, FeedsConfig } from '../config.js';
 import { articleFetcher } from './article.js';
 import { DEFAULT_LIMITS, type FetchLimits } from './fetch.js';
 import { ingestFeed, type FeedResult } from './ingest.js';
+import { createPoller, type Poller } from './poller.js';
 import { FeedStore } from './store.js';
 
 /** Feed pages are fetched at most once a second per host. */
@@ -29,4 +30,24 @@ export function feedIngester(corpusDir: string, config: FeedsConfig, log: (line:
       return ingestFeed(source, { store, limits, fetchArticle, log });
     },
   };
+}
+
+/**
+ * The poller for FEEDS, re-indexing through `reindex` (the running bot passes engine.reindex,
+ * which swaps the new index in); null when no feeds are configured.
+ */
+export function feedPollerFromConfig(
+  config: Pick<Config, 'corpusDir' | 'feeds'>,
+  reindex: () => Promise<unknown>,
+  log: (line: string) => void,
+): Poller | null {
+  if (config.feeds.urls.length === 0) return null;
+  const ingester = feedIngester(config.corpusDir, config.feeds, (line) => log(JSON.stringify({ event: 'feeds', message: line })));
+  return createPoller({
+    feeds: config.feeds.urls,
+    intervalMs: config.feeds.pollMinutes * 60_000,
+    ingest: (url) => ingester.ingest(url),
+    reindex,
+    log: (fields) => log(JSON.stringify(fields)),
+  });
 }

@@ -16,7 +16,7 @@ afterEach(async () => {
 describe('command registry', () => {
   it('defines /ask, /headlines, /source, /about and /reindex, valid for Discord', () => {
     const data = commandData();
-    expect(data.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex']);
+    expect(data.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex', 'feeds']);
     for (const c of data) {
       expect(c.description.length).toBeGreaterThan(0);
       expect(c.description.length).toBeLessThanOrEqual(100);
@@ -36,7 +36,7 @@ describe('deployCommands', () => {
       applicationId: fake.applicationId,
       applicationName: 'Newsdesk',
       scope: 'guild',
-      names: ['ask', 'headlines', 'source', 'about', 'reindex'],
+      names: ['ask', 'headlines', 'source', 'about', 'reindex', 'feeds'],
     });
     expect(fake.calls.map((c) => `${c.method} ${c.route}`)).toEqual([
       'GET /applications/@me',
@@ -49,7 +49,7 @@ describe('deployCommands', () => {
   it('registers globally without a guild', async () => {
     const result = await deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: null });
     expect(result.scope).toBe('global');
-    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex']);
+    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex', 'feeds']);
   });
 
   it('explains a rejected token and an unknown guild', async () => {

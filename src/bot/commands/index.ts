@@ -5,12 +5,13 @@
 import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Command } from '../context.js';
 import { about } from './about.js';
+import { feeds } from './feeds.js';
 import { ask } from './ask.js';
 import { headlines } from './headlines.js';
 import { reindex } from './reindex.js';
 import { source } from './source.js';
 
-export const commands: readonly Command[] = [ask, headlines, source, about, reindex];
+export const commands: readonly Command[] = [ask, headlines, source, about, reindex, feeds];
 
 export const commandsByName: ReadonlyMap<string, Command> = new Map(commands.map((c) => [c.data.name, c]));
 
