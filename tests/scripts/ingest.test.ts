@@ -1,0 +1,51 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFeedServer, type FeedServer } from '../feeds/server.js';
+import { runCli } from '../support/run-cli.js';
+
+let server: FeedServer;
+let root: string;
+let env: Record<string, string>;
+beforeAll(async () => {
+  server = await startFeedServer();
+  root = await mkdtemp(join(tmpdir(), 'newsdesk-ingest-'));
+  env = { CORPUS_DIR: join(root, 'corpus'), DATA_DIR: join(root, 'data'), EMBEDDER: 'use', MODELS_DIR: join(root, 'models') };
+});
+afterAll(async () => {
+  await server.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const ATOM_FILE = 'tests/feeds/fixtures/atom.xml';
+
+describe('npm run ingest', () => {
+  it('ingests URLs and files, names each failing feed, re-indexes, and adds nothing on a second run', async () => {
+    const args = [`${server.base}/rss.xml`, ATOM_FILE, `${server.base}/broken.xml`, `${server.base}/gone.xml`];
+    const first = await runCli('scripts/ingest.ts', args, env);
+    expect(first.code).toBe(1);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      `feed ${server.base}/rss.xml (Harbor Gazette): 2 item(s): 2 new, 0 duplicate, 0 failed`,
+      `feed ${ATOM_FILE} (Valley Courier): 1 item(s): 1 new, 0 duplicate, 0 failed`,
+      `feed ${server.base}/broken.xml: failed: FEED_INVALID: ${server.base}/broken.xml: Invalid feed format.`,
+      `feed ${server.base}/gone.xml: failed: FEED_UNREACHABLE: ${server.base}/gone.xml: HTTP 404 Not Found.`,
+      'feeds read: 2 of 4; items: 3 new, 0 duplicate, 0 failed',
+    ]);
+    expect(lines[5]).toMatch(/^re-index: 3 documents, \d+ chunks, \d+ embedded, 0 cached, 0 line\(s\) skipped \(\d+\.\d s\)$/);
+    expect(first.stderr).toContain(`ingest: [1/4] ${server.base}/rss.xml`);
+    expect((await readdir(join(root, 'data', 'index'))).length).toBeGreaterThan(0);
+
+    const second = await runCli('scripts/ingest.ts', [`${server.base}/moved.xml`, ATOM_FILE], env);
+    expect([second.code, second.stdout.trim().split('\n').at(-1)]).toEqual([0, 'feeds read: 2 of 2; items: 0 new, 3 duplicate, 0 failed']);
+    expect(second.stderr).toContain('ingest: nothing new, so the index is unchanged');
+  });
+
+  it('answers --help, and says BAD_USAGE with no feed given and none in FEEDS', async () => {
+    const help = await runCli('scripts/ingest.ts', ['--help'], env);
+    expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: npm run ingest -- [options] [<feed-url-or-file>…]']);
+    const none = await runCli('scripts/ingest.ts', [], env);
+    expect([none.code, none.stderr.trim().split('\n').at(-1)]).toEqual([1, 'Give at least one feed URL or file, or set FEEDS in .env.']);
+  });
+});
