@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { parseFile } from '../index/corpus.js';
 import { writeFileAtomic } from '../index/fs-atomic.js';
 import type { FeedItem } from './types.js';
 
@@ -41,6 +42,15 @@ export function normalizeUrl(url: string): string {
 export function slugify(text: string, maxLength = 60): string {
   const slug = normalizeTitle(text).replace(/ /g, '-');
   return slug.slice(0, maxLength).replace(/-+$/, '') || 'untitled';
+}
+
+/**
+ * Whether the corpus reader accepts front matter keys beyond title/outlet/date/url (a YAML reader
+ * that keeps them as metadata does; the older `key: value` reader rejects the file). Asked of the
+ * reader itself, so feed files carry guid and feed as soon as the reader can take them.
+ */
+export function readerKeepsExtraKeys(): boolean {
+  return parseFile('probe.md', '---\ntitle: Probe\nguid: probe-1\n---\nProbe text.\n').documents.length === 1;
 }
 
 export interface RenderOptions {
@@ -94,7 +104,7 @@ export class FeedStore {
     private readonly options: RenderOptions,
   ) {}
 
-  static async open(corpusDir: string, options: RenderOptions = { extraKeys: false }): Promise<FeedStore> {
+  static async open(corpusDir: string, options: RenderOptions = { extraKeys: readerKeepsExtraKeys() }): Promise<FeedStore> {
     const dir = join(corpusDir, FEEDS_DIR);
     let keys: string[];
     try {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { articleFetcher, extractArticle } from '../../src/feeds/article.js';
 import { DEFAULT_LIMITS, USER_AGENT, type FetchLimits } from '../../src/feeds/fetch.js';
 import { formatFeedResult, ingestFeed, type FeedResult } from '../../src/feeds/ingest.js';
-import { FeedStore } from '../../src/feeds/store.js';
-import { readCorpus } from '../../src/index/corpus.js';
+import { FeedStore, readerKeepsExtraKeys, renderDocument } from '../../src/feeds/store.js';
+import { parseFile, readCorpus } from '../../src/index/corpus.js';
 import { articlePage, FERRY_PARAGRAPHS, startFeedServer, type FeedServer } from './server.js';
 
 let server: FeedServer;
@@ -40,6 +40,8 @@ describe('ingestFeed', () => {
       'outlet: Valley Courier',
       'date: 2025-03-09',
       'url: http://127.0.0.1/valley/bridge',
+      // guid and feed only once the corpus reader keeps extra front matter keys (YAML front matter).
+      ...(readerKeepsExtraKeys() ? ['guid: urn:valley:bridge', `feed: ${server.base}/atom.xml`] : []),
       '---',
       'The council voted 7 to 2 to reopen the bridge.',
       '',
@@ -127,5 +129,23 @@ describe('articleFetcher', () => {
     clock += 250;
     await fetchArticle(`${server.base}/articles/ferry.html`);
     expect(waits).toEqual([750]);
+  });
+});
+
+describe('renderDocument', () => {
+  const item = {
+    guid: 'g-1', url: 'http://127.0.0.1/a', title: 'Rates: "hold" for now', outlet: 'Wire & Co', date: '2025-03-07', text: 'Body.', feed: 'http://127.0.0.1/rss.xml',
+  };
+
+  it('quotes a title YAML would misread, never folds a long line, and adds guid and feed only when asked', () => {
+    const long = 'word '.repeat(40).trim();
+    expect(renderDocument({ ...item, title: long }, 'Body.').split('\n')[1]).toBe(`title: ${long}`);
+    expect(renderDocument(item, '')).toBe('---\ntitle: \'Rates: "hold" for now\'\noutlet: Wire & Co\ndate: 2025-03-07\nurl: http://127.0.0.1/a\n---\nRates: "hold" for now\n');
+    expect(renderDocument(item, 'Body.', { extraKeys: true })).toContain('url: http://127.0.0.1/a\nguid: g-1\nfeed: http://127.0.0.1/rss.xml\n---\nBody.\n');
+  });
+
+  it('writes files the current corpus reader reads back with the same title, outlet, date and url', () => {
+    const parsed = parseFile('x.md', renderDocument(item, 'Body.', { extraKeys: readerKeepsExtraKeys() }));
+    expect(parsed.documents.map((d) => [d.title, d.outlet, d.date, d.url, d.text])).toEqual([['Rates: "hold" for now', 'Wire & Co', '2025-03-07', 'http://127.0.0.1/a', 'Body.']]);
   });
 });
