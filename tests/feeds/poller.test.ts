@@ -87,3 +87,27 @@ describe('createPoller', () => {
     expect(reindexed).toBe(1);
   });
 });
+
+describe('Poller start/stop', () => {
+  it('polls on its own once started, and stop() waits for the poll in progress', async () => {
+    let release!: () => void;
+    const polled = new Promise<void>((done) => (release = done));
+    let finished = false;
+    const poller = createPoller({
+      feeds: ['http://127.0.0.1/a'],
+      intervalMs: MINUTE,
+      ingest: async (url) => {
+        release();
+        await new Promise((done) => setTimeout(done, 50));
+        finished = true;
+        return { source: url, ok: true, title: 'A', items: 0, added: 0, duplicate: 0, failed: 0, articles: 0, articleFallbacks: 0, files: [], error: null };
+      },
+      reindex: async () => {},
+      log: () => {},
+    });
+    poller.start();
+    await polled;
+    await poller.stop();
+    expect([finished, poller.status()[0]!.title]).toEqual([true, 'A']);
+  });
+});
