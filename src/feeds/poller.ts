@@ -113,6 +113,7 @@ export function createPoller(options: PollerOptions): Poller {
     start() {
       if (!stopped || states.size === 0) return;
       stopped = false;
+      options.log({ event: 'feeds-start', feeds: states.size, everyMinutes: Math.round(options.intervalMs / 60_000) });
       schedule();
     },
     async stop() {

@@ -93,6 +93,7 @@ describe('Poller start/stop', () => {
     let release!: () => void;
     const polled = new Promise<void>((done) => (release = done));
     let finished = false;
+    const logs: Record<string, unknown>[] = [];
     const poller = createPoller({
       feeds: ['http://127.0.0.1/a'],
       intervalMs: MINUTE,
@@ -103,9 +104,10 @@ describe('Poller start/stop', () => {
         return { source: url, ok: true, title: 'A', items: 0, added: 0, duplicate: 0, failed: 0, articles: 0, articleFallbacks: 0, files: [], error: null };
       },
       reindex: async () => {},
-      log: () => {},
+      log: (fields) => logs.push(fields),
     });
     poller.start();
+    expect(logs).toEqual([{ event: 'feeds-start', feeds: 1, everyMinutes: 1 }]);
     await polled;
     await poller.stop();
     expect([finished, poller.status()[0]!.title]).toEqual([true, 'A']);
