@@ -5,7 +5,7 @@ import { ingestFeed, type FeedResult } from './ingest.js';
 import { createPoller, type Poller } from './poller.js';
 import { FeedStore } from './store.js';
 
-/** Feed pages are fetched at most once a second per host. */
+/** Article pages are fetched at most once a second per host. */
 export const ARTICLE_HOST_DELAY_MS = 1000;
 /** Article pages are smaller than feeds; anything bigger is not an article. */
 const ARTICLE_MAX_BYTES = 5 * 1024 * 1024;
@@ -16,8 +16,9 @@ export interface FeedIngester {
 
 /**
  * The configured way to ingest one feed into `corpusDir`: limits from FEED_TIMEOUT_SECONDS,
- * article pages with FETCH_ARTICLES. The store is opened per call so a deleted seen file or
- * a hand-removed item is noticed.
+ * article pages with FETCH_ARTICLES. The store is opened per call, so items another process
+ * (`npm run ingest`) wrote meanwhile count as seen. An item deleted by hand stays seen: it is
+ * not fetched again.
  */
 export function feedIngester(corpusDir: string, config: FeedsConfig, log: (line: string) => void, overrides: Partial<FetchLimits> = {}): FeedIngester {
   const limits: FetchLimits = { ...DEFAULT_LIMITS, timeoutMs: config.timeoutSeconds * 1000, ...overrides };
