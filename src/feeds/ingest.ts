@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describeError, isNewsdeskError, NewsdeskError } from '../errors.js';
 import type { ArticleFetcher } from './article.js';
-import { fetchText, type FetchLimits } from './fetch.js';
+import { fetchText, isPrivateUrl, type FetchLimits } from './fetch.js';
 import { parseFeedText } from './parse.js';
 import type { FeedStore } from './store.js';
 import type { FeedItem } from './types.js';
@@ -63,7 +63,10 @@ async function ingestItem(item: FeedItem, result: FeedResult, options: IngestOpt
     return;
   }
   let body = item.text;
-  if (options.fetchArticle && item.url) {
+  if (options.fetchArticle && item.url && !mayFetchArticle(result.source, item.url)) {
+    result.articleFallbacks += 1;
+    log(`feeds: ${item.url}: kept the summary (a private address, named by a feed that is not on one)`);
+  } else if (options.fetchArticle && item.url) {
     try {
       body = await options.fetchArticle(item.url);
       result.articles += 1;
@@ -79,6 +82,14 @@ async function ingestItem(item: FeedItem, result: FeedResult, options: IngestOpt
     result.failed += 1;
     log(`feeds: ${result.source}: could not write "${item.title}": ${describeError(error)}`);
   }
+}
+
+/**
+ * Article text ends up quoted in public answers, so a feed may not point the fetcher at this
+ * machine or a private network unless the feed itself is served from there.
+ */
+function mayFetchArticle(source: string, url: string): boolean {
+  return !isPrivateUrl(url) || (isUrl(source) && isPrivateUrl(source));
 }
 
 async function readLocal(path: string): Promise<string> {

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { articleFetcher, extractArticle } from '../../src/feeds/article.js';
-import { DEFAULT_LIMITS, USER_AGENT, type FetchLimits } from '../../src/feeds/fetch.js';
+import { DEFAULT_LIMITS, isPrivateUrl, USER_AGENT, type FetchLimits } from '../../src/feeds/fetch.js';
 import { formatFeedResult, ingestFeed, type FeedResult } from '../../src/feeds/ingest.js';
 import { FeedStore, readerKeepsExtraKeys, renderDocument } from '../../src/feeds/store.js';
 import { parseFile, readCorpus } from '../../src/index/corpus.js';
@@ -107,6 +107,22 @@ describe('ingestFeed', () => {
       { path: '/articles/ferry.html', userAgent: USER_AGENT },
       { path: '/articles/storm.html', userAgent: USER_AGENT },
     ]);
+  });
+});
+
+describe('article fetching and private addresses', () => {
+  it('does not fetch a private-address page named by a feed that is not served from one', async () => {
+    const file = join(corpus, 'saved.xml');
+    await writeFile(file, (await readFile(join(import.meta.dirname, 'fixtures', 'rss.xml'), 'utf8')).replaceAll('ARTICLE_BASE', server.base));
+    const before = server.requests.length;
+    const result = await ingestFeed(file, { store: await FeedStore.open(corpus), limits, fetchArticle: articleFetcher({ limits, hostDelayMs: 5 }) });
+    expect([result.added, result.articles, result.articleFallbacks, server.requests.length - before]).toEqual([2, 0, 2, 0]);
+  });
+
+  it('tells private and loopback hosts from public ones by their literal address', () => {
+    const urls = ['http://127.0.0.1:8/a', 'http://localhost/a', 'http://10.1.2.3/', 'http://172.20.0.1/', 'http://192.168.1.1/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://[fd00::1]/',
+      'http://172.32.0.1/', 'https://example.org/a', 'http://8.8.8.8/', 'not a url'];
+    expect(urls.map(isPrivateUrl)).toEqual([true, true, true, true, true, true, true, true, false, false, false, false]);
   });
 });
 
