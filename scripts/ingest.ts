@@ -58,8 +58,10 @@ runMain(async () => {
     const embedder = await createEmbedder(options.embedder);
     const summary = await buildIndex({ ...options, embedder, onProgress: progressReporter() });
     for (const problem of summary.skipped) log(`reindex: skipped ${formatProblem(problem)}`);
+    for (const problem of summary.warnings) log(`reindex: warning ${formatProblem(problem)}`);
     process.stdout.write(
-      `re-index: ${summary.documents} documents, ${summary.chunks} chunks, ${summary.embedded} embedded, ${summary.cached} cached, ${summary.skipped.length} line(s) skipped (${summary.seconds.toFixed(1)} s)\n`,
+      `re-index: ${summary.documents} documents, ${summary.chunks} chunks, ${summary.embedded} embedded, ${summary.cached} cached, ` +
+        `${summary.skipped.length} skipped, ${summary.warnings.length} warning(s) (${summary.seconds.toFixed(1)} s)\n`,
     );
   }
   if (totals.failedFeeds > 0) process.exitCode = 1;

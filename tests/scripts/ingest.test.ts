@@ -33,7 +33,7 @@ describe('npm run ingest', () => {
       `feed ${server.base}/gone.xml: failed: FEED_UNREACHABLE: ${server.base}/gone.xml: HTTP 404 Not Found.`,
       'feeds read: 2 of 4; items: 3 new, 0 duplicate, 0 failed',
     ]);
-    expect(lines[5]).toMatch(/^re-index: 3 documents, \d+ chunks, \d+ embedded, 0 cached, 0 line\(s\) skipped \(\d+\.\d s\)$/);
+    expect(lines[5]).toMatch(/^re-index: 3 documents, \d+ chunks, \d+ embedded, 0 cached, 0 skipped, 0 warning\(s\) \(\d+\.\d s\)$/);
     expect(first.stderr).toContain(`ingest: [1/4] ${server.base}/rss.xml`);
     expect((await readdir(join(root, 'data', 'index'))).length).toBeGreaterThan(0);
 
