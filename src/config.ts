@@ -14,6 +14,8 @@ export interface Config {
   /** How many passages an answer shows. */
   answerK: number;
   discord: DiscordConfig;
+  /** Serve GET /healthz on 127.0.0.1 at this port; null: no health endpoint. */
+  healthPort: number | null;
   feeds: FeedsConfig;
 }
 
@@ -35,6 +37,8 @@ export interface DiscordConfig {
   apiUrl: string | null;
   userCooldownSeconds: number;
   channelMessagesPerMinute: number;
+  /** Run without the privileged Message Content intent: slash commands, mentions and DMs only. */
+  slashOnly: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -155,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiUrl: read.url('DISCORD_API_URL'),
       userCooldownSeconds: read.integer('USER_COOLDOWN_SECONDS', 5, 0, 3600),
       channelMessagesPerMinute: read.integer('CHANNEL_RATE_LIMIT', 20, 0, 10_000),
+      slashOnly: read.boolean('SLASH_ONLY', false),
     },
     feeds: {
       urls: read.urlList('FEEDS'),
@@ -162,7 +167,11 @@ export function loadConfig(env: Env = process.env): Config {
       fetchArticles: read.boolean('FETCH_ARTICLES', false),
       timeoutSeconds: read.integer('FEED_TIMEOUT_SECONDS', 30, 1, 300),
     },
+    healthPort: read.optional('HEALTH_PORT') === null ? null : read.integer('HEALTH_PORT', 0, 1, 65_535),
   };
+  if (config.discord.slashOnly && config.discord.answerChannelIds.length > 0) {
+    read.problems.push('ANSWER_CHANNEL_IDS: answer channels need the Message Content intent, which SLASH_ONLY=true turns off. Unset one of them.');
+  }
   if (config.chunking.overlapChars >= config.chunking.targetChars) {
     read.problems.push('CHUNK_OVERLAP_CHARS: must be smaller than CHUNK_TARGET_CHARS.');
   }

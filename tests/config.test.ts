@@ -8,7 +8,8 @@ describe('loadConfig', () => {
     expect(config.embedder).toMatchObject({ kind: 'auto', model: 'Xenova/all-MiniLM-L6-v2', allowRemote: false, quantized: true });
     expect(config.chunking).toEqual({ targetChars: 150, overlapChars: 0 });
     expect(config.answerK).toBe(3);
-    expect(config.discord).toEqual({ token: null, devGuildId: null, answerChannelIds: [], apiUrl: null, userCooldownSeconds: 5, channelMessagesPerMinute: 20 });
+    expect(config.discord).toEqual({ token: null, devGuildId: null, answerChannelIds: [], apiUrl: null, userCooldownSeconds: 5, channelMessagesPerMinute: 20, slashOnly: false });
+    expect(config.healthPort).toBeNull();
     expect(config.corpusDir.endsWith('/corpus')).toBe(true);
   });
 
@@ -35,6 +36,23 @@ describe('loadConfig', () => {
     expect(config.discord.answerChannelIds).toEqual(['123456789012345678', '223456789012345678']);
     expect(config.discord.apiUrl).toBe('http://127.0.0.1:9/api');
     expect(() => loadConfig({ CHUNK_TARGET_CHARS: '100', CHUNK_OVERLAP_CHARS: '100' })).toThrow('CHUNK_OVERLAP_CHARS: must be smaller than CHUNK_TARGET_CHARS.');
+  });
+});
+
+describe('process and Discord setup variables', () => {
+  it('HEALTH_PORT turns on the health endpoint on a port from 1 to 65535; SLASH_ONLY is a boolean', () => {
+    const config = loadConfig({ HEALTH_PORT: '8081', SLASH_ONLY: 'true' });
+    expect(config.healthPort).toBe(8081);
+    expect(config.discord.slashOnly).toBe(true);
+    expect(() => loadConfig({ HEALTH_PORT: '70000', SLASH_ONLY: 'sometimes' })).toThrow(
+      '- SLASH_ONLY: "sometimes" is not true or false.\n- HEALTH_PORT: "70000" is not a whole number from 1 to 65535.',
+    );
+  });
+
+  it('refuses answer channels in slash-only mode: they need the Message Content intent', () => {
+    expect(() => loadConfig({ SLASH_ONLY: 'true', ANSWER_CHANNEL_IDS: '123456789012345678' })).toThrow(
+      '- ANSWER_CHANNEL_IDS: answer channels need the Message Content intent, which SLASH_ONLY=true turns off. Unset one of them.',
+    );
   });
 });
 

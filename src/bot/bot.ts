@@ -2,7 +2,7 @@
  * The Discord adapter: a discord.js client wired to the engine. Everything Discord-specific lives
  * under src/bot; the engine never imports discord.js.
  */
-import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Message } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, Routes, Status, type Interaction, type Message } from 'discord.js';
 import { requireToken, type Config } from '../config.js';
 import { NewsdeskError } from '../errors.js';
 import type { Engine } from '../index/types.js';
@@ -15,6 +15,7 @@ import { watchIndex, type IndexWatcher } from '../index/watch.js';
 import { describeError } from '../errors.js';
 import { NO_MENTIONS } from './reply.js';
 import { SessionStore } from './sessions.js';
+import { BackoffShardingStrategy, networkErrorCode, Retrier, type BackoffOptions } from './connect.js';
 
 export interface StartBotOptions {
   config: Config;
@@ -27,16 +28,27 @@ export interface StartBotOptions {
   watchIndex?: boolean;
   /** Minimum time between /reindex progress edits (default 1500 ms). */
   progressIntervalMs?: number;
-  /** How long stop() waits for replies in flight (default 10 s). */
+  /** How long stop() waits for replies in flight (default 8 s, so a stop ends within 10 s). */
   drainTimeoutMs?: number;
-  /** How long to wait for Discord's READY (default 30 s). */
+  /** Give up waiting for Discord's READY after this long (default: keep retrying). */
   readyTimeoutMs?: number;
   /** The feed poller, whose state /feeds lists (src/cli/start.ts starts and stops it). */
   feeds?: FeedStatusSource | null;
+  /** Retry schedule while Discord can't be reached (REST at login, and the gateway). */
+  backoff?: BackoffOptions;
+  /** Aborting gives up logging in (a stop signal while Discord can't be reached). */
+  signal?: AbortSignal;
+  /**
+   * Discord closed the gateway for good after start-up (a reset token, an intent turned off):
+   * the error says what to fix. The bot is already disconnected.
+   */
+  onFatal?: (error: NewsdeskError) => void;
 }
 
 export interface Bot {
   client: Client<true>;
+  /** Whether the gateway connection is up (for the health check). */
+  connected(): boolean;
   /** Milliseconds from login() to `clientReady`. */
   readyMs: number;
   /** Reloads the index if another process wrote a newer one (SIGHUP). */
@@ -51,6 +63,14 @@ export const INTENTS = [
   GatewayIntentBits.MessageContent,
   GatewayIntentBits.DirectMessages,
 ];
+
+/**
+ * SLASH_ONLY drops Message Content, the one privileged intent: mentions and DMs still carry their
+ * text without it; thread follow-ups and answer channels need it.
+ */
+export function intentsFor(config: Config): GatewayIntentBits[] {
+  return config.discord.slashOnly ? INTENTS.filter((i) => i !== GatewayIntentBits.MessageContent) : INTENTS;
+}
 
 const SESSION_TTL_MS = 30 * 60_000;
 const MAX_SESSIONS = 1000;
@@ -79,8 +99,12 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     feeds: options.feeds ?? null,
   };
 
+  const gatewayRetrier = new Retrier(options.backoff ?? {}, (attempt, delayMs) =>
+    log({ event: 'unreachable', what: 'gateway', attempt, retryInMs: delayMs, message: `Discord's gateway can't be reached; retrying in ${seconds(delayMs)}.` }),
+  );
   const client = new Client({
-    intents: INTENTS,
+    intents: intentsFor(config),
+    ws: { buildStrategy: (manager) => new BackoffShardingStrategy(manager, gatewayRetrier) },
     // DMs arrive on channels discord.js has not cached; without Partials.Channel they are dropped.
     partials: [Partials.Channel, Partials.Message],
     rest: config.discord.apiUrl ? { api: config.discord.apiUrl } : {},
@@ -106,6 +130,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   });
   client.on(Events.Error, (error) => log({ event: 'error', where: 'client', error: describeError(error) }));
   client.on(Events.Warn, (message) => log({ event: 'warn', message }));
+  client.on(Events.ShardError, (error, shard) => log({ event: 'error', where: 'gateway', shard, error: describeError(error) }));
   client.on(Events.ShardDisconnect, (event, shard) => log({ event: 'disconnect', shard, code: event.code }));
   client.on(Events.ShardReconnecting, (shard) => log({ event: 'reconnecting', shard }));
 
@@ -114,7 +139,19 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
 
   const started = performance.now();
   try {
-    await login(client, token, options.readyTimeoutMs ?? 30_000);
+    await waitForApi(client, token, {
+      backoff: options.backoff ?? {},
+      signal: options.signal,
+      onUnreachable: (code, attempt, delayMs) =>
+        log({
+          event: 'unreachable',
+          what: 'api',
+          attempt,
+          retryInMs: delayMs,
+          message: `Discord can't be reached at ${config.discord.apiUrl ?? 'https://discord.com/api'} (${code}); retrying in ${seconds(delayMs)}. Check this machine's network and DNS.`,
+        }),
+    });
+    await login(client, token, options.readyTimeoutMs, options.signal);
   } catch (error) {
     watcher?.close();
     await client.destroy().catch(() => {});
@@ -122,13 +159,16 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   }
   const readyMs = Math.round(performance.now() - started);
   const ready = client as Client<true>;
-  log({ event: 'ready', user: ready.user.tag, id: ready.user.id, guilds: ready.guilds.cache.size, ms: readyMs });
+  log({ event: 'ready', user: ready.user.tag, id: ready.user.id, guilds: ready.guilds.cache.size, ms: readyMs, pid: process.pid });
+  // discord.js emits shardDisconnect only for the close codes it will not reconnect after.
+  client.on(Events.ShardDisconnect, (event) => options.onFatal?.(loginError(new GatewayClosed(event.code)) as NewsdeskError));
 
   let stopping: Promise<void> | null = null;
-  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 8_000;
   return {
     client: ready,
     readyMs,
+    connected: () => ready.ws.shards.size > 0 && ready.ws.shards.every((shard) => shard.status === Status.Ready),
     reload: () => (watcher ? watcher.reloadNow() : engine.reload()),
     stop() {
       stopping ??= (async () => {
@@ -152,22 +192,67 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+interface ReachOptions {
+  backoff: BackoffOptions;
+  signal: AbortSignal | undefined;
+  onUnreachable: (code: string, attempt: number, delayMs: number) => void;
+}
+
+/**
+ * Waits until Discord's API answers at all, retrying with backoff while it can't be reached (no
+ * network, DNS down). A discord.js Client cannot log in again once a login failed, so this asks
+ * first: GET /gateway/bot, the call login starts with. Any answer, even an error, ends the wait.
+ */
+async function waitForApi(client: Client, token: string, options: ReachOptions): Promise<void> {
+  let lastCode = '';
+  const retrier = new Retrier(options.backoff, (attempt, delayMs) => options.onUnreachable(lastCode, attempt, delayMs));
+  client.rest.setToken(token);
+  for (;;) {
+    await abortable(retrier.beforeAttempt(), options.signal);
+    try {
+      await abortable(client.rest.get(Routes.gatewayBot()), options.signal);
+      return;
+    } catch (error) {
+      const code = networkErrorCode(error);
+      if (code === null || options.signal?.aborted) return;
+      lastCode = code;
+    }
+  }
+}
+
+/** `promise`, or an AbortError as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Logs in and waits for READY, failing fast when Discord closes the gateway for good. */
-async function login(client: Client, token: string, timeoutMs: number): Promise<void> {
+async function login(client: Client, token: string, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
   let onDisconnect: ((event: { code: number }) => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     client.once(Events.ClientReady, () => resolve());
     onDisconnect = (event) => reject(new GatewayClosed(event.code));
     client.once(Events.ShardDisconnect, onDisconnect);
-    timer = setTimeout(() => reject(new Error(`Discord did not send READY within ${timeoutMs / 1000} s.`)), timeoutMs);
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => reject(new Error(`Discord did not send READY within ${timeoutMs / 1000} s.`)), timeoutMs);
+    }
   });
   ready.catch(() => {});
   const loggingIn = client.login(token);
   loggingIn.catch(() => {});
   try {
     // Whichever settles first: login failing, or READY / an unrecoverable close while connecting.
-    await Promise.race([loggingIn.then(() => ready), ready]);
+    await abortable(Promise.race([loggingIn.then(() => ready), ready]), signal);
   } finally {
     clearTimeout(timer);
     if (onDisconnect) client.off(Events.ShardDisconnect, onDisconnect);
@@ -180,7 +265,7 @@ class GatewayClosed extends Error {
   }
 }
 
-/** Login failures an operator can fix, said plainly. */
+/** Login failures an operator can fix, and gateway closes Discord never recovers from, said plainly. */
 function loginError(error: unknown): unknown {
   const code = (error as { code?: unknown })?.code;
   if (code === 'TokenInvalid' || (error instanceof GatewayClosed && error.closeCode === 4004)) {
@@ -193,7 +278,14 @@ function loginError(error: unknown): unknown {
   if (error instanceof GatewayClosed && (error.closeCode === 4014 || error.closeCode === 4013)) {
     return new NewsdeskError(
       'CONFIG_INVALID',
-      '- Discord refused the Message Content intent. In the Developer Portal, open your application, Bot page, and turn on "Message Content Intent" under Privileged Gateway Intents.',
+      '- Discord refused the Message Content intent. In the Developer Portal, open your application, Bot page, and turn on "Message Content Intent" under Privileged Gateway Intents, or set SLASH_ONLY=true to run without it.',
+      { cause: error },
+    );
+  }
+  if (error instanceof GatewayClosed) {
+    return new NewsdeskError(
+      'CONFIG_INVALID',
+      `- Discord closed the gateway for good (code ${error.closeCode}); the bot cannot reconnect. Update discord.js (npm install) and start again.`,
       { cause: error },
     );
   }

@@ -63,7 +63,9 @@ export async function handleMessage(message: Message, ctx: BotContext): Promise<
     entry.answered = answer.answered;
     entry.ok = true;
     const channel = message.channel;
-    if (trigger === 'mention' && (channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement)) {
+    // Follow-ups in the thread need Message Content, which slash-only mode goes without.
+    const threads = !ctx.config.discord.slashOnly;
+    if (threads && trigger === 'mention' && (channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement)) {
       await sent
         .startThread({ name: threadName(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay })
         .then((thread) => (entry.thread = thread.id))

@@ -6,11 +6,15 @@ import { clearLine, createInterface, cursorTo } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { startBot, type Bot } from '../bot/bot.js';
 import { feedPollerFromConfig } from '../feeds/setup.js';
-import { watchIndex } from '../index/watch.js';
-import { userMessage } from '../errors.js';
+import { structuredLog } from '../bot/log.js';
+import type { Config } from '../config.js';
+import { describeError, isNewsdeskError, userMessage } from '../errors.js';
 import type { Engine } from '../index/types.js';
+import { watchIndex } from '../index/watch.js';
 import { formatAnswerText } from '../present.js';
 import { engineFromConfig, log, parseCli, readConfig, runMain } from './common.js';
+import { startHealthServer, type Health, type HealthServer } from './health.js';
+import { claimProcessErrors, handleSignals, watchParent } from './lifecycle.js';
 
 const HELP = `
 Usage: npm start [-- --help]
@@ -23,7 +27,10 @@ passages with their sources; \`exit\` or Ctrl-D leaves. With stdin not a termina
 line and exits, e.g.  echo "What is the Zangezur corridor?" | npm start
 
 Either way the index is built on first use, and a new one written by \`npm run reindex\` is picked
-up within seconds (or at once on SIGHUP). SIGINT/SIGTERM stop after replies in flight are sent.
+up within seconds (or at once on SIGHUP). SIGINT/SIGTERM stop after replies in flight are sent
+(exit 0). A configuration Discord refuses (bad token, intent not enabled) exits 78. With
+HEALTH_PORT set, GET http://127.0.0.1:HEALTH_PORT/healthz reports the gateway and the index.
+See docs/deploy.md.
 
 Options:
   -h, --help  show this help
@@ -91,62 +98,103 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   lines.close();
 }
 
+/** EX_CONFIG: a supervisor should not restart into the same mistake (systemd RestartPreventExitStatus). */
+export const EXIT_CONFIG = 78;
+
 async function main(): Promise<void> {
   parseCli(HELP, {});
   const config = readConfig();
-  // Log lines go through `print`, which the console swaps for one that redraws its prompt.
-  let print: (line: string) => void = log;
-  const engine = await engineFromConfig(config, (line) => print(line));
+  if (!config.discord.token) return runConsoleMode(config);
 
-  if (!config.discord.token) {
-    log('console: no DISCORD_TOKEN set, so no bot; answering here instead');
-    const watcher = await watchIndex({ dataDir: config.dataDir, engine, log: (fields) => print(JSON.stringify(fields)) });
-    process.on('SIGHUP', () => void watcher.reloadNow());
-    await runConsole({
-      engine,
-      input: process.stdin,
-      output: process.stdout,
-      errors: process.stderr,
-      interactive: !!process.stdin.isTTY,
-      color: !!process.stdout.isTTY,
-      k: config.answerK,
-      attachLog: (printer) => (print = printer),
-    });
-    watcher.close();
-    await engine.close();
-    return;
+  // Everything from here logs JSON lines, the token redacted.
+  const events = structuredLog(log, [config.discord.token]);
+  claimProcessErrors(events);
+  const exit = (code: number) => process.exit(code);
+  const loginAborted = new AbortController();
+  let engine: Engine | null = null;
+  let bot: Bot | null = null;
+  let health: HealthServer | null = null;
+  let feeds: ReturnType<typeof feedPollerFromConfig> = null;
+  const { shutdown } = handleSignals({
+    log: events,
+    exit,
+    stop: async () => {
+      loginAborted.abort();
+      await feeds?.stop();
+      await bot?.stop();
+      await engine?.close();
+      await health?.close();
+    },
+    reload: async () => {
+      const changed = await (bot ? bot.reload() : (engine?.reload() ?? false));
+      events({ event: 'reload', signal: 'SIGHUP', changed });
+    },
+  });
+  if (process.env.npm_lifecycle_event) {
+    watchParent({ ppid: () => process.ppid, onGone: (parent) => shutdown(`parent process ${parent} (npm) exited`) });
+  }
+  if (config.healthPort !== null) {
+    health = await startHealthServer(config.healthPort, () => healthOf(bot, engine));
+    events({ event: 'health', url: `http://127.0.0.1:${health.port}/healthz` });
   }
 
-  const feeds = feedPollerFromConfig(config, () => engine.reindex(), log);
-  const bot: Bot = await startBot({ config, engine, log, feeds });
-  feeds?.start();
-  process.on('SIGHUP', () => void bot.reload());
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      log(JSON.stringify({ event: 'shutdown', signal, forced: true }));
-      process.exit(1);
-    }
-    log(JSON.stringify({ event: 'shutdown', signal }));
-    void (async () => {
-      try {
-        await feeds?.stop();
-        await bot.stop();
-        await engine.close();
-        process.exit(0);
-      } catch (error) {
-        log(JSON.stringify({ event: 'shutdown', ok: false, error: (error as Error)?.message ?? String(error) }));
-        process.exit(1);
-      }
-    })();
+  try {
+    engine = await engineFromConfig(config);
+    const ready = engine;
+    feeds = feedPollerFromConfig(config, () => ready.reindex(), log);
+    bot = await startBot({
+      config,
+      engine,
+      log,
+      feeds,
+      signal: loginAborted.signal,
+      onFatal: (error) => {
+        fatal(events, error);
+        void bot?.stop().finally(() => exit(EXIT_CONFIG));
+      },
+    });
+    feeds?.start();
+  } catch (error) {
+    if (loginAborted.signal.aborted) return; // a stop signal during start-up: shutdown exits
+    fatal(events, error);
+    exit(isNewsdeskError(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
+  }
+}
+
+function healthOf(bot: Bot | null, engine: Engine | null): Health {
+  const about = engine?.about();
+  return {
+    gateway: bot ? (bot.connected() ? 'connected' : 'disconnected') : 'connecting',
+    index: about ? { builtAt: about.builtAt, documents: about.documents } : null,
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-  // A stray rejection must not take the bot down (Node 20 exits on unhandled rejections).
-  process.on('unhandledRejection', (reason) => {
-    log(JSON.stringify({ event: 'error', where: 'unhandledRejection', error: (reason as Error)?.message ?? String(reason) }));
+}
+
+/** One line an operator can act on: what is wrong and what to do. */
+function fatal(events: (fields: Record<string, unknown>) => void, error: unknown): void {
+  const message = isNewsdeskError(error) ? (error.detail ?? error.message).replace(/^- /, '') : describeError(error);
+  events({ event: 'fatal', code: isNewsdeskError(error) ? error.code : 'INTERNAL', error: message });
+}
+
+async function runConsoleMode(config: Config): Promise<void> {
+  // Log lines go through `print`, which the console swaps for one that redraws its prompt.
+  let print: (line: string) => void = log;
+  claimProcessErrors((fields) => print(JSON.stringify(fields)));
+  const engine = await engineFromConfig(config, (line) => print(line));
+  log('console: no DISCORD_TOKEN set, so no bot; answering here instead');
+  const watcher = await watchIndex({ dataDir: config.dataDir, engine, log: (fields) => print(JSON.stringify(fields)) });
+  process.on('SIGHUP', () => void watcher.reloadNow());
+  await runConsole({
+    engine,
+    input: process.stdin,
+    output: process.stdout,
+    errors: process.stderr,
+    interactive: !!process.stdin.isTTY,
+    color: !!process.stdout.isTTY,
+    k: config.answerK,
+    attachLog: (printer) => (print = printer),
   });
+  watcher.close();
+  await engine.close();
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
