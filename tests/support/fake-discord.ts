@@ -567,6 +567,7 @@ export class FakeDiscord {
   private session: Session | null = null;
   private waiters = new Set<Waiter>();
   private failures: Array<{ match: (call: Call) => boolean; reply: () => Reply; times: number }> = [];
+  private responseDelays: Array<{ match: (call: Call) => boolean; ms: number; arrived: number }> = [];
   private callSeq = 0;
   private closed = false;
   private application: Json;
@@ -886,6 +887,22 @@ export class FakeDiscord {
           },
         ),
     });
+  }
+
+  /**
+   * Holds the response to every matching request for `ms` (the request has taken effect; only the
+   * answer is late), e.g. to keep answers in flight while a test signals the bot. `arrived()`
+   * counts matching requests so far. Until `stop()`.
+   */
+  delayResponses(match: CallMatcher, ms: number): { arrived(): number; stop(): void } {
+    const entry = { match: toMatcher(match), ms, arrived: 0 };
+    this.responseDelays.push(entry);
+    return {
+      arrived: () => entry.arrived,
+      stop: () => {
+        this.responseDelays = this.responseDelays.filter((e) => e !== entry);
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1649,6 +1666,11 @@ export class FakeDiscord {
       afterActions.length = 0;
     }
 
+    const delay = this.responseDelays.find((d) => d.match(recorded(reply.status, null)));
+    if (delay) {
+      delay.arrived += 1;
+      await new Promise((resolve) => setTimeout(resolve, delay.ms));
+    }
     const responseBody = reply.status === 204 || reply.body === undefined ? null : reply.body;
     const call = recorded(reply.status, responseBody, ++this.callSeq);
     const headers: Record<string, string> = { 'x-fake-discord': 'true', ...reply.headers };
