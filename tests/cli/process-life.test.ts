@@ -5,6 +5,7 @@
  * payload discord.js cannot parse do not take the process down.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandData } from '../../src/bot/commands/index.js';
@@ -76,6 +77,14 @@ async function start(how: 'node' | 'npm', fake: FakeDiscord, env: Record<string,
   return { child, stderr: () => stderr, events: () => parseEvents(stderr), exited, botPid: ready.pid as number };
 }
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -118,8 +127,13 @@ function expectDrained(running: Running, drained: number): void {
 describe('npm start under a supervisor', () => {
   it('node directly: survives a payload discord.js cannot parse, reloads on SIGHUP, and on SIGTERM answers all 20 in flight, then exits 0', async () => {
     await withFake(async (fake) => {
-      const bot = await start('node', fake);
+      const healthPort = await freePort();
+      const bot = await start('node', fake, { HEALTH_PORT: String(healthPort) });
       try {
+        const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toEqual({ ok: true, gateway: 'connected', index: { builtAt: expect.any(String), documents: 81 } });
+
         // A button on a message whose interaction_metadata lacks authorizing_integration_owners:
         // discord.js throws a TypeError building it, as a rejection no code of ours can catch.
         fake.button('ask:more:AAAAAAAA:0', {
@@ -204,6 +218,26 @@ describe('npm start under a supervisor', () => {
         expect(npm.events().find((e) => e.event === 'shutdown')!.reason).toMatch(/^parent process \d+ \(npm\) exited$/);
       } finally {
         if (alive(npm.botPid)) process.kill(npm.botPid, 'SIGKILL');
+      }
+    });
+  });
+
+  it('Discord closing the gateway with 4004 while running (token reset): one fatal line saying what to fix, exit 78', async () => {
+    await withFake(async (fake) => {
+      const bot = await start('node', fake);
+      try {
+        fake.dropConnection(4004);
+        expect(await bot.exited).toEqual({ code: 78, signal: null });
+        expect(bot.events().filter((e) => e.event === 'fatal')).toEqual([
+          {
+            time: expect.any(String),
+            event: 'fatal',
+            code: 'CONFIG_INVALID',
+            error: 'DISCORD_TOKEN: Discord rejected this token. On the Bot page of your application, reset the token and copy the new one into .env.',
+          },
+        ]);
+      } finally {
+        if (alive(bot.botPid)) process.kill(bot.botPid, 'SIGKILL');
       }
     });
   });
