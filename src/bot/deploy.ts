@@ -2,7 +2,14 @@
  * Registers the slash commands of the registry with Discord: to one guild (instant, for
  * development) or globally. Used by scripts/deploy-commands.ts.
  */
-import { DiscordAPIError, REST, Routes, type APIApplication, type RESTPutAPIApplicationCommandsResult } from 'discord.js';
+import {
+  DiscordAPIError,
+  REST,
+  Routes,
+  type APIApplication,
+  type RESTGetAPIApplicationGuildCommandsResult,
+  type RESTPutAPIApplicationCommandsResult,
+} from 'discord.js';
 import { NewsdeskError } from '../errors.js';
 import { commandData } from './commands/index.js';
 
@@ -36,6 +43,31 @@ export async function deployCommands(options: DeployOptions): Promise<DeployResu
       scope: options.guildId ? 'guild' : 'global',
       names: registered.map((c) => c.name),
     };
+  } catch (error) {
+    throw deployError(error, options);
+  }
+}
+
+export interface ClearResult {
+  applicationId: string;
+  applicationName: string;
+  guildId: string;
+  /** The names of the guild commands that were there. */
+  removed: string[];
+}
+
+/**
+ * Removes every command registered in one guild. After moving to global commands, the guild
+ * copies from development would otherwise show twice in that server.
+ */
+export async function clearGuildCommands(options: DeployOptions & { guildId: string }): Promise<ClearResult> {
+  const rest = new REST(options.apiUrl ? { api: options.apiUrl } : {}).setToken(options.token);
+  try {
+    const app = (await rest.get(Routes.currentApplication())) as APIApplication;
+    const route = Routes.applicationGuildCommands(app.id, options.guildId);
+    const existing = (await rest.get(route)) as RESTGetAPIApplicationGuildCommandsResult;
+    await rest.put(route, { body: [] });
+    return { applicationId: app.id, applicationName: app.name, guildId: options.guildId, removed: existing.map((c) => c.name) };
   } catch (error) {
     throw deployError(error, options);
   }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandData } from '../../src/bot/commands/index.js';
-import { deployCommands } from '../../src/bot/deploy.js';
+import { clearGuildCommands, deployCommands } from '../../src/bot/deploy.js';
+import { runCli } from '../support/run-cli.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.js';
 
 let fake: FakeDiscord;
@@ -71,5 +72,45 @@ describe('deployCommands', () => {
       `Could not reach Discord at http://127.0.0.1:${port}/api`,
     );
     fake = await startFakeDiscord();
+  });
+});
+
+describe('deploy-commands --clear-guild', () => {
+  it('clearGuildCommands removes the guild copies and leaves the global commands alone', async () => {
+    await deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: fake.guildId });
+    await deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: null });
+    fake.clearCalls();
+    const result = await clearGuildCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: fake.guildId });
+    expect(result).toEqual({
+      applicationId: fake.applicationId,
+      applicationName: 'Newsdesk',
+      guildId: fake.guildId,
+      removed: ['ask', 'headlines', 'source', 'about', 'reindex'],
+    });
+    expect(fake.calls.map((c) => `${c.method} ${c.route}`)).toEqual([
+      'GET /applications/@me',
+      `GET /applications/${fake.applicationId}/guilds/${fake.guildId}/commands`,
+      `PUT /applications/${fake.applicationId}/guilds/${fake.guildId}/commands`,
+    ]);
+    expect(fake.calls[2]!.body).toEqual([]);
+    expect(fake.commands.guild.get(fake.guildId)).toEqual([]);
+    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex']);
+  });
+
+  it('npm run deploy-commands -- --global --clear-guild registers globally, then removes the DEV_GUILD_ID copies', async () => {
+    await deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: fake.guildId });
+    const env = { DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, DEV_GUILD_ID: fake.guildId };
+    const result = await runCli('scripts/deploy-commands.ts', ['--global', '--clear-guild'], env);
+    expect(result.code).toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `deploy-commands: registered 5 commands globally for Newsdesk (${fake.applicationId}): /ask, /headlines, /source, /about, /reindex`,
+      `deploy-commands: removed 5 commands from guild ${fake.guildId} for Newsdesk (${fake.applicationId}): /ask, /headlines, /source, /about, /reindex`,
+    ]);
+    expect(fake.commands.guild.get(fake.guildId)).toEqual([]);
+    expect(fake.commands.global).toHaveLength(5);
+
+    const noGuild = await runCli('scripts/deploy-commands.ts', ['--clear-guild'], { DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl });
+    expect(noGuild.code).toBe(2);
+    expect(noGuild.stderr).toContain('--clear-guild needs a server: set DEV_GUILD_ID or pass --guild ID.');
   });
 });
