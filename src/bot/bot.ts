@@ -203,9 +203,9 @@ interface ReachOptions {
 }
 
 /**
- * Waits until Discord's API answers at all, retrying with backoff while it can't be reached (no
- * network, DNS down). A discord.js Client cannot log in again once a login failed, so this asks
- * first: GET /gateway/bot, the call login starts with. Any answer, even an error, ends the wait.
+ * Waits until Discord's API answers, retrying with backoff while it can't be reached (no network,
+ * DNS down) or answers 5xx. A discord.js Client cannot log in again once a login failed, so this
+ * asks first: GET /gateway/bot, the call login starts with. Another error (401) is thrown.
  */
 async function waitForApi(client: Client, token: string, options: ReachOptions): Promise<void> {
   let lastCode = '';
@@ -217,8 +217,9 @@ async function waitForApi(client: Client, token: string, options: ReachOptions):
       await abortable(client.rest.get(Routes.gatewayBot()), options.signal);
       return;
     } catch (error) {
-      const code = networkErrorCode(error);
-      if (code === null || options.signal?.aborted) return;
+      const status = (error as { status?: unknown })?.status;
+      const code = typeof status === 'number' && status >= 500 ? `HTTP ${status}` : networkErrorCode(error);
+      if (code === null || options.signal?.aborted) throw error;
       lastCode = code;
     }
   }
@@ -268,7 +269,8 @@ class GatewayClosed extends Error {
 /** Login failures an operator can fix, and gateway closes Discord never recovers from, said plainly. */
 function loginError(error: unknown): unknown {
   const code = (error as { code?: unknown })?.code;
-  if (code === 'TokenInvalid' || (error instanceof GatewayClosed && error.closeCode === 4004)) {
+  const status = (error as { status?: unknown })?.status;
+  if (code === 'TokenInvalid' || status === 401 || (error instanceof GatewayClosed && error.closeCode === 4004)) {
     return new NewsdeskError(
       'CONFIG_INVALID',
       '- DISCORD_TOKEN: Discord rejected this token. On the Bot page of your application, reset the token and copy the new one into .env.',

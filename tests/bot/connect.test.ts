@@ -135,6 +135,21 @@ describe('Discord unreachable', () => {
     await expect(starting).rejects.toMatchObject({ name: 'AbortError' });
   });
 
+  it('5xx from the API at start-up is waited out with the same backoff, then the bot logs in', async () => {
+    fake = await startFakeDiscord();
+    // discord.js itself tries each request 4 times on 5xx: two of our attempts fail.
+    fake.failNext({ method: 'GET', route: '/gateway/bot' }, { status: 503, message: 'upstream connect error' }, 8);
+    const clock = virtualClock();
+    const logs: string[] = [];
+    bot = await startBot({ config: configFor(fake.apiUrl, fake.token), engine: NO_ENGINE, log: (l) => logs.push(l), watchIndex: false, backoff: { random: () => 0.5, sleep: clock.sleep } });
+    expect(clock.waits).toEqual([750, 1500]);
+    expect(logs.map((l) => JSON.parse(l) as Json).filter((l) => l.event === 'unreachable').map((l) => l.message)).toEqual([
+      `Discord can't be reached at ${fake.apiUrl} (HTTP 503); retrying in 0.8 s. Check this machine's network and DNS.`,
+      `Discord can't be reached at ${fake.apiUrl} (HTTP 503); retrying in 1.5 s. Check this machine's network and DNS.`,
+    ]);
+    expect(bot.connected()).toBe(true);
+  });
+
   it('after a drop, the bot reconnects at once and resumes; the backoff starts only if that fails', async () => {
     fake = await startFakeDiscord();
     const clock = virtualClock();
