@@ -2,9 +2,9 @@
  * The Discord adapter: a discord.js client wired to the engine. Everything Discord-specific lives
  * under src/bot; the engine never imports discord.js.
  */
-import { Client, Events, GatewayIntentBits, Partials, Routes, Status, type Interaction, type Message } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, Status, type Interaction, type Message } from 'discord.js';
 import { requireToken, type Config } from '../config.js';
-import { NewsdeskError } from '../errors.js';
+import type { NewsdeskError } from '../errors.js';
 import type { Engine } from '../index/types.js';
 import type { AskSession, BotContext, FeedStatusSource, HeadlinesSession, LogFields } from './context.js';
 import { handleInteraction, refuseWhileStopping } from './interactions.js';
@@ -15,7 +15,7 @@ import { watchIndex, type IndexWatcher } from '../index/watch.js';
 import { describeError } from '../errors.js';
 import { NO_MENTIONS } from './reply.js';
 import { SessionStore } from './sessions.js';
-import { BackoffShardingStrategy, networkErrorCode, Retrier, type BackoffOptions } from './connect.js';
+import { BackoffShardingStrategy, discordRefusal, GatewayClosed, login, Retrier, seconds, waitForApi, type BackoffOptions } from './connect.js';
 
 export interface StartBotOptions {
   config: Config;
@@ -155,13 +155,13 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   } catch (error) {
     watcher?.close();
     await client.destroy().catch(() => {});
-    throw loginError(error);
+    throw discordRefusal(error);
   }
   const readyMs = Math.round(performance.now() - started);
   const ready = client as Client<true>;
   log({ event: 'ready', user: ready.user.tag, id: ready.user.id, guilds: ready.guilds.cache.size, ms: readyMs, pid: process.pid });
   // discord.js emits shardDisconnect only for the close codes it will not reconnect after.
-  client.on(Events.ShardDisconnect, (event) => options.onFatal?.(loginError(new GatewayClosed(event.code)) as NewsdeskError));
+  client.on(Events.ShardDisconnect, (event) => options.onFatal?.(discordRefusal(new GatewayClosed(event.code)) as NewsdeskError));
 
   let stopping: Promise<void> | null = null;
   const drainTimeoutMs = options.drainTimeoutMs ?? 8_000;
@@ -190,106 +190,4 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-interface ReachOptions {
-  backoff: BackoffOptions;
-  signal: AbortSignal | undefined;
-  onUnreachable: (code: string, attempt: number, delayMs: number) => void;
-}
-
-/**
- * Waits until Discord's API answers, retrying with backoff while it can't be reached (no network,
- * DNS down) or answers 5xx. A discord.js Client cannot log in again once a login failed, so this
- * asks first: GET /gateway/bot, the call login starts with. Another error (401) is thrown.
- */
-async function waitForApi(client: Client, token: string, options: ReachOptions): Promise<void> {
-  let lastCode = '';
-  const retrier = new Retrier(options.backoff, (attempt, delayMs) => options.onUnreachable(lastCode, attempt, delayMs));
-  client.rest.setToken(token);
-  for (;;) {
-    await abortable(retrier.beforeAttempt(), options.signal);
-    try {
-      await abortable(client.rest.get(Routes.gatewayBot()), options.signal);
-      return;
-    } catch (error) {
-      const status = (error as { status?: unknown })?.status;
-      const code = typeof status === 'number' && status >= 500 ? `HTTP ${status}` : networkErrorCode(error);
-      if (code === null || options.signal?.aborted) throw error;
-      lastCode = code;
-    }
-  }
-}
-
-/** `promise`, or an AbortError as soon as `signal` aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** Logs in and waits for READY, failing fast when Discord closes the gateway for good. */
-async function login(client: Client, token: string, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-  let onDisconnect: ((event: { code: number }) => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    client.once(Events.ClientReady, () => resolve());
-    onDisconnect = (event) => reject(new GatewayClosed(event.code));
-    client.once(Events.ShardDisconnect, onDisconnect);
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => reject(new Error(`Discord did not send READY within ${timeoutMs / 1000} s.`)), timeoutMs);
-    }
-  });
-  ready.catch(() => {});
-  const loggingIn = client.login(token);
-  loggingIn.catch(() => {});
-  try {
-    // Whichever settles first: login failing, or READY / an unrecoverable close while connecting.
-    await abortable(Promise.race([loggingIn.then(() => ready), ready]), signal);
-  } finally {
-    clearTimeout(timer);
-    if (onDisconnect) client.off(Events.ShardDisconnect, onDisconnect);
-  }
-}
-
-class GatewayClosed extends Error {
-  constructor(readonly closeCode: number) {
-    super(`Discord closed the gateway connection (code ${closeCode}).`);
-  }
-}
-
-/** Login failures an operator can fix, and gateway closes Discord never recovers from, said plainly. */
-function loginError(error: unknown): unknown {
-  const code = (error as { code?: unknown })?.code;
-  const status = (error as { status?: unknown })?.status;
-  if (code === 'TokenInvalid' || status === 401 || (error instanceof GatewayClosed && error.closeCode === 4004)) {
-    return new NewsdeskError(
-      'CONFIG_INVALID',
-      '- DISCORD_TOKEN: Discord rejected this token. On the Bot page of your application, reset the token and copy the new one into .env.',
-      { cause: error },
-    );
-  }
-  if (error instanceof GatewayClosed && (error.closeCode === 4014 || error.closeCode === 4013)) {
-    return new NewsdeskError(
-      'CONFIG_INVALID',
-      '- Discord refused the Message Content intent. In the Developer Portal, open your application, Bot page, and turn on "Message Content Intent" under Privileged Gateway Intents, or set SLASH_ONLY=true to run without it.',
-      { cause: error },
-    );
-  }
-  if (error instanceof GatewayClosed) {
-    return new NewsdeskError(
-      'CONFIG_INVALID',
-      `- Discord closed the gateway for good (code ${error.closeCode}); the bot cannot reconnect. Update discord.js (npm install) and start again.`,
-      { cause: error },
-    );
-  }
-  return error;
 }

@@ -1,9 +1,12 @@
 /**
- * Reaching Discord when it cannot be reached: exponential backoff with jitter for the REST call
- * that starts a login and for every gateway (re)connection, each wait logged in plain words.
- * discord.js alone retries the gateway every 500 ms, for ever, and fails a login at the first
- * DNS or connection error.
+ * Connecting to Discord. While it can't be reached: exponential backoff with jitter for the REST
+ * call that starts a login and for every gateway (re)connection, each wait logged in plain words
+ * (discord.js alone retries the gateway every 500 ms, for ever, and fails a login at the first
+ * DNS or connection error). When Discord refuses (a bad token, a disallowed intent): an error
+ * that says what to fix.
  */
+import { Events, Routes, type Client } from 'discord.js';
+import { NewsdeskError } from '../errors.js';
 import {
   SimpleShardingStrategy,
   WebSocketShardEvents,
@@ -120,4 +123,106 @@ export class BackoffShardingStrategy extends SimpleShardingStrategy {
     this.stopped = true;
     await super.destroy(options);
   }
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export interface ReachOptions {
+  backoff: BackoffOptions;
+  signal: AbortSignal | undefined;
+  onUnreachable: (code: string, attempt: number, delayMs: number) => void;
+}
+
+/**
+ * Waits until Discord's API answers, retrying with backoff while it can't be reached (no network,
+ * DNS down) or answers 5xx. A discord.js Client cannot log in again once a login failed, so this
+ * asks first: GET /gateway/bot, the call login starts with. Another error (401) is thrown.
+ */
+export async function waitForApi(client: Client, token: string, options: ReachOptions): Promise<void> {
+  let lastCode = '';
+  const retrier = new Retrier(options.backoff, (attempt, delayMs) => options.onUnreachable(lastCode, attempt, delayMs));
+  client.rest.setToken(token);
+  for (;;) {
+    await abortable(retrier.beforeAttempt(), options.signal);
+    try {
+      await abortable(client.rest.get(Routes.gatewayBot()), options.signal);
+      return;
+    } catch (error) {
+      const status = (error as { status?: unknown })?.status;
+      const code = typeof status === 'number' && status >= 500 ? `HTTP ${status}` : networkErrorCode(error);
+      if (code === null || options.signal?.aborted) throw error;
+      lastCode = code;
+    }
+  }
+}
+
+/** `promise`, or an AbortError as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Logs in and waits for READY, failing fast when Discord closes the gateway for good. */
+export async function login(client: Client, token: string, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+  let onDisconnect: ((event: { code: number }) => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once(Events.ClientReady, () => resolve());
+    onDisconnect = (event) => reject(new GatewayClosed(event.code));
+    client.once(Events.ShardDisconnect, onDisconnect);
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => reject(new Error(`Discord did not send READY within ${timeoutMs / 1000} s.`)), timeoutMs);
+    }
+  });
+  ready.catch(() => {});
+  const loggingIn = client.login(token);
+  loggingIn.catch(() => {});
+  try {
+    // Whichever settles first: login failing, or READY / an unrecoverable close while connecting.
+    await abortable(Promise.race([loggingIn.then(() => ready), ready]), signal);
+  } finally {
+    clearTimeout(timer);
+    if (onDisconnect) client.off(Events.ShardDisconnect, onDisconnect);
+  }
+}
+
+export class GatewayClosed extends Error {
+  constructor(readonly closeCode: number) {
+    super(`Discord closed the gateway connection (code ${closeCode}).`);
+  }
+}
+
+/** Login failures an operator can fix, and gateway closes Discord never recovers from, said plainly. */
+export function discordRefusal(error: unknown): unknown {
+  const code = (error as { code?: unknown })?.code;
+  const status = (error as { status?: unknown })?.status;
+  if (code === 'TokenInvalid' || status === 401 || (error instanceof GatewayClosed && error.closeCode === 4004)) {
+    return new NewsdeskError(
+      'CONFIG_INVALID',
+      '- DISCORD_TOKEN: Discord rejected this token. On the Bot page of your application, reset the token and copy the new one into .env.',
+      { cause: error },
+    );
+  }
+  if (error instanceof GatewayClosed && (error.closeCode === 4014 || error.closeCode === 4013)) {
+    return new NewsdeskError(
+      'CONFIG_INVALID',
+      '- Discord refused the Message Content intent. In the Developer Portal, open your application, Bot page, and turn on "Message Content Intent" under Privileged Gateway Intents, or set SLASH_ONLY=true to run without it.',
+      { cause: error },
+    );
+  }
+  if (error instanceof GatewayClosed) {
+    return new NewsdeskError(
+      'CONFIG_INVALID',
+      `- Discord closed the gateway for good (code ${error.closeCode}); the bot cannot reconnect. Update discord.js (npm install) and start again.`,
+      { cause: error },
+    );
+  }
+  return error;
 }
