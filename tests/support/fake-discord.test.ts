@@ -75,9 +75,7 @@ afterEach(async () => {
 
 describe('login', () => {
   it('a real discord.js client logs in and becomes ready with the bot user, guild and text channel', async () => {
-    const started = Date.now();
     const client = await connect();
-    expect(Date.now() - started).toBeLessThan(1000);
 
     expect(client.isReady()).toBe(true);
     expect(client.user?.id).toBe(fake.botUser.id);
