@@ -97,7 +97,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const text = validateQuestion(question);
       const k = Math.min(Math.max(1, Math.floor(askOptions.k ?? DEFAULT_K)), MAX_K);
       const current = snapshot;
-      const found = await retrieve(current, text, k, settings);
+      const history = (askOptions.history ?? []).map((q) => q.trim()).filter(Boolean);
+      const found = await retrieve(current, text, k, settings, askOptions.mode ?? 'hybrid', history);
       const idf = (term: string) => current.lexical.idf(term);
       const answer = composeAnswer(text, found.answered, found.hits, found.more, found.queryTerms, idf);
       return answer.answered && found.unmatched ? { ...answer, unmatched: found.unmatched } : answer;

@@ -1,11 +1,12 @@
 import { hasWords } from './clean-text.js';
 import type { Hit } from './compose.js';
 import type { Embedder } from './embedder.js';
+import { denseText, namesFrom, resolveFollowUp, termWeights, weightedSearch, type FollowUp } from './followup.js';
 import type { LexicalIndex } from './lexical.js';
 import { dayNumber, patternMiddleDay } from './dates.js';
 import { matchesDate, parseQuery, type DatePattern, type ParsedQuery } from './query.js';
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './retrieve.js';
-import { canonicalText, contentTerms, matchedTerms } from './terms.js';
+import { canonicalText, contentTerms, isStopword, matchedTerms } from './terms.js';
 import type { Chunk, Document, Manifest, UnmatchedFilters } from './types.js';
 import { dot } from './vector.js';
 import type { VectorStore } from './vector-store.js';
@@ -81,6 +82,8 @@ const MORE_LIMIT = 10;
 
 export interface Retrieval {
   parsed: ParsedQuery;
+  /** How the question was read against its history (`leans: false` without one). */
+  followUp: FollowUp;
   queryTerms: Set<string>;
   evidence: Evidence;
   answered: boolean;
@@ -118,15 +121,19 @@ export async function retrieve(
   k: number,
   settings: RetrievalSettings = DEFAULT_SETTINGS,
   mode: RetrievalMode = 'hybrid',
+  history: readonly string[] = [],
 ): Promise<Retrieval> {
-  const parsed = parseQuery(question, snapshot.outlets);
+  const followUp = resolveFollowUp(question, history, { outlets: snapshot.outlets, isName: namesFrom(snapshot.caseMap, isStopword) });
+  const parsed = withInheritedFilters(parseQuery(question, snapshot.outlets), followUp);
   // "Reuters?" leaves only "?" once the outlet is taken out: search the whole question then.
   const searchText = hasWords(parsed.text) ? parsed.text.trim() : question;
-  // Terms from what is left once the outlet, date and "latest" are taken out: none left is a listing.
-  const terms = contentTerms(parsed.text);
-  const [queryVector] = await snapshot.embedder.embed([canonicalText(searchText, snapshot.caseMap)]);
+  // Terms from what is left once the outlet, date and "latest" are taken out, and a follow-up's
+  // earlier words: none left is a listing.
+  const weights = termWeights(contentTerms(parsed.text), followUp.context);
+  const terms = [...weights.keys()];
+  const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
   const dense = snapshot.vectors.search(queryVector!, settings.candidates);
-  const lexical = snapshot.lexical.search(searchText, settings.candidates);
+  const lexical = weightedSearch(snapshot.lexical.search, searchText, followUp.context, settings.candidates);
   const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
   // A question made only of an outlet, a date or "latest" ("most recent from Newsweek", "what is
   // the latest news?") lists what matches, newest first.
@@ -137,10 +144,11 @@ export async function retrieve(
   const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
-  const evidence = gatherEvidence(snapshot, terms, dense, lexical, selected.slice(0, AGREEMENT_DEPTH));
+  const evidence = gatherEvidence(snapshot, terms, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
   const toHit = (r: Ranked): Hit => hitOf(snapshot, r);
   return {
     parsed,
+    followUp,
     queryTerms: new Set(terms),
     evidence,
     // "What did Newsweek report on March 7?" asks for what the filters find, or, when they find
@@ -149,6 +157,15 @@ export async function retrieve(
     ...(unmatched && { unmatched }),
     hits: shown.map(toHit),
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
+  };
+}
+
+/** "And Reuters?" keeps the earlier date; "what about March?" the earlier outlet. */
+function withInheritedFilters(parsed: ParsedQuery, followUp: FollowUp): ParsedQuery {
+  return {
+    ...parsed,
+    ...(!parsed.outlet && followUp.outlet && { outlet: followUp.outlet }),
+    ...(!parsed.date && followUp.date && { date: followUp.date }),
   };
 }
 
@@ -222,8 +239,9 @@ function nearestDates(snapshot: Snapshot, list: Ranked[], date: DatePattern): Ra
   return order.map((r, i) => ({ label: r.label, score: 1 - i / order.length }));
 }
 
-function gatherEvidence(snapshot: Snapshot, terms: string[], dense: Ranked[], lexical: Ranked[], top: Ranked[]): Evidence {
-  const idf = (term: string) => snapshot.lexical.idf(term);
+function gatherEvidence(snapshot: Snapshot, terms: string[], dense: Ranked[], lexical: Ranked[], top: Ranked[], weight = (_term: string) => 1): Evidence {
+  // A follow-up's earlier words count less than its own.
+  const idf = (term: string) => snapshot.lexical.idf(term) * weight(term);
   // An article's title counts as context for each of its sentences.
   const termsOf = (label: number) => {
     const doc = docOf(snapshot, label);

@@ -84,6 +84,13 @@ export interface UnmatchedFilters {
 export interface AskOptions {
   /** How many passages to show. */
   k?: number;
+  /**
+   * The earlier questions of the same conversation, oldest first. A follow-up ("who reported
+   * it?", "and Reuters?") is read against them; a question on a new topic ignores them.
+   */
+  history?: readonly string[];
+  /** Internal, for `npm run eval`'s baselines: one ranker alone instead of the hybrid. */
+  mode?: 'hybrid' | 'dense' | 'lexical';
 }
 
 export interface HeadlineQuery {
