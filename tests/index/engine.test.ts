@@ -171,3 +171,25 @@ describe('refusals and normalization', () => {
     expect(answer.more.map((p) => p.source.title)).toContain('Iran loosens import restrictions on foreign cars and iPhones, trying to mask its economic woes');
   });
 });
+
+describe('follow-ups with history', () => {
+  const history = ['Did Russian missile specialists go to Iran?'];
+
+  it('answers a question that points back from its history, and refuses it asked alone', async () => {
+    expect((await engine.ask('When did they fly there?')).answered).toBe(false);
+    const answer = await engine.ask('When did they fly there?', { history });
+    expect(answer.question).toBe('When did they fly there?');
+    expect(answer.passages[0]!.source.title).toBe('Exclusive: Russian missile experts flew to Iran amid clashes with Israel');
+  });
+
+  it('keeps the earlier topic under an outlet the follow-up names', async () => {
+    const answer = await engine.ask('Did Reuters report it?', { history: ['Did Moscow agree to help Washington talk to Tehran?'] });
+    expect(answer.passages.map((p) => p.source.outlet)).toEqual(['Reuters', 'Reuters', 'Reuters']);
+    expect(answer.passages[0]!.text).toBe('Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports');
+  });
+
+  it('answers a new topic exactly as if it had no history', async () => {
+    const alone = await engine.ask('Who blocked the Lachin corridor?');
+    expect(await engine.ask('Who blocked the Lachin corridor?', { history })).toEqual(alone);
+  });
+});
