@@ -24,6 +24,8 @@ export const ERROR_MESSAGES = {
   FEED_UNREACHABLE: 'A feed or page could not be fetched. Check its URL and that the site is up; the other feeds went on.',
   FEED_INVALID: 'A feed is not valid RSS, Atom or JSON Feed. Check that the URL points at the feed itself, not at a web page.',
   BAD_USAGE: 'The command line is not valid. Run it with --help to see the options.',
+  BAD_JSON_LINE: 'A line that starts with { must be a JSON object: {"question": "…", "history"?: ["earlier question", …]}.',
+  EVAL_FILE_INVALID: 'A questions file could not be read. Fix the file or line named below: each line is {"q": "…", "gold": ["…"], "history"?: ["…"], "unanswerable"?: true}.',
   INTERNAL: 'Something went wrong on our side. The error was logged; try again.',
 } as const;
 

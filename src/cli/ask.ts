@@ -3,6 +3,7 @@ import { userMessage } from '../errors.js';
 import { formatAnswerText } from '../present.js';
 import type { Answer, Engine } from '../index/types.js';
 import { engineFromConfig, parseCli, positiveInt, readConfig, runMain } from './common.js';
+import { parseRequestLine } from './requests.js';
 
 const HELP = `
 Usage: npm run ask -- [options] "question"
@@ -13,7 +14,10 @@ Options:
   --k N      how many passages to show (default: ANSWER_K, 3)
   --json     print one JSON object: {question, answered, passages[{text, score, source}]}.
              With no question, read questions from stdin, one per line, and print one
-             JSON object per line (JSONL), loading the model once.
+             JSON object per line (JSONL), loading the model once. A line that starts
+             with { is {"question": "…", "history": ["earlier question", …]}: the
+             question is read as a follow-up of its history. A line that cannot be read
+             gets {question, answered: false, passages: [], error}.
   -h, --help show this help
 
 Logs go to stderr; stdout holds only the answer.
@@ -32,10 +36,13 @@ async function answerLines(engine: Engine, k: number): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
+    let question = line.trim();
     try {
-      process.stdout.write(`${JSON.stringify(answerJson(await engine.ask(line, { k })))}\n`);
+      const request = parseRequestLine(line);
+      question = request.question;
+      process.stdout.write(`${JSON.stringify(answerJson(await engine.ask(request.question, { k, history: request.history })))}\n`);
     } catch (error) {
-      process.stdout.write(`${JSON.stringify({ question: line.trim(), answered: false, passages: [], error: userMessage(error) })}\n`);
+      process.stdout.write(`${JSON.stringify({ question, answered: false, passages: [], error: userMessage(error) })}\n`);
     }
   }
 }

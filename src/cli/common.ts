@@ -48,12 +48,15 @@ export async function engineFromConfig(config: Config, logLine: (line: string) =
   return openEngine(engineFromConfigOptions(config, logLine));
 }
 
-/** Runs a CLI entry point: known errors print their code and message, and exit 1. */
+/** Exit codes: 1 when something failed, 2 when the command line itself is wrong (as parseCli does). */
+export const USAGE_EXIT = 2;
+
+/** Runs a CLI entry point: known errors print their code and message and exit 1, usage errors 2. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     if (isNewsdeskError(error)) log(`error ${error.code}: ${error.message}`);
     else log(`error INTERNAL: ${(error as Error)?.stack ?? String(error)}`);
-    process.exitCode = 1;
+    process.exitCode = isNewsdeskError(error, 'BAD_USAGE') ? USAGE_EXIT : 1;
   });
 }
 

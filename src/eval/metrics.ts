@@ -4,6 +4,8 @@ export interface EvalQuestion {
   q: string;
   gold: string[];
   unanswerable?: boolean;
+  /** Earlier questions of the same conversation, oldest first (followups.jsonl). */
+  history?: string[];
 }
 
 /** Case, curly quotes and spacing do not decide whether a passage holds a gold phrase. */

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { composeAnswer } from '../index/compose.js';
-import { DEFAULT_SETTINGS, retrieve, type RetrievalMode, type RetrievalSettings, type Snapshot } from '../index/retriever.js';
+import { NewsdeskError } from '../errors.js';
+import type { Engine } from '../index/types.js';
 import { firstCorrectRank, score, type EvalQuestion, type QuestionResult, type Scores } from './metrics.js';
 
-export const SYSTEMS: Array<{ name: string; mode: RetrievalMode }> = [
+export type SystemMode = 'hybrid' | 'lexical' | 'dense';
+
+export const SYSTEMS: Array<{ name: string; mode: SystemMode }> = [
   { name: 'Newsdesk (hybrid)', mode: 'hybrid' },
   { name: 'BM25 alone', mode: 'lexical' },
   { name: 'Dense alone', mode: 'dense' },
@@ -11,27 +13,45 @@ export const SYSTEMS: Array<{ name: string; mode: RetrievalMode }> = [
 
 const DEPTH = 10;
 
-export async function readQuestions(path: string): Promise<EvalQuestion[]> {
-  const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim());
-  return lines.map((line, i) => {
-    const parsed = JSON.parse(line) as EvalQuestion;
-    if (typeof parsed.q !== 'string' || !Array.isArray(parsed.gold)) throw new Error(`${path}:${i + 1}: needs "q" and "gold"`);
-    return parsed;
-  });
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+/** One line of a questions file, or EVAL_FILE_INVALID naming `file:line` and what is wrong. */
+export function parseQuestionLine(line: string, where: string): EvalQuestion {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (error) {
+    throw new NewsdeskError('EVAL_FILE_INVALID', `${where}: not valid JSON (${(error as Error).message}).`);
+  }
+  const q = parsed as Partial<Record<keyof EvalQuestion, unknown>> | null;
+  if (typeof q !== 'object' || q === null || Array.isArray(q) || typeof q.q !== 'string' || !isStringList(q.gold)) {
+    throw new NewsdeskError('EVAL_FILE_INVALID', `${where}: needs "q" (a string) and "gold" (a list of strings).`);
+  }
+  if (q.history !== undefined && !isStringList(q.history)) {
+    throw new NewsdeskError('EVAL_FILE_INVALID', `${where}: "history" must be a list of strings, oldest first.`);
+  }
+  return q as EvalQuestion;
 }
 
-/** Answers every question the way `ask` does (same retrieval, same quotes) in one mode. */
-export async function evaluate(
-  snapshot: Snapshot,
-  questions: EvalQuestion[],
-  mode: RetrievalMode,
-  settings: RetrievalSettings = DEFAULT_SETTINGS,
-): Promise<Scores & { results: QuestionResult[] }> {
-  const idf = (term: string) => snapshot.lexical.idf(term);
+/** The questions of a JSONL file; blank lines are skipped, but line numbers stay the file's own. */
+export async function readQuestions(path: string): Promise<EvalQuestion[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new NewsdeskError('EVAL_FILE_INVALID', `${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`}.`);
+  }
+  const questions = text.split('\n').flatMap((line, i) => (line.trim() ? [parseQuestionLine(line, `${path}:${i + 1}`)] : []));
+  if (questions.length === 0) throw new NewsdeskError('EVAL_FILE_INVALID', `${path}: has no questions.`);
+  return questions;
+}
+
+/** Answers every question through the engine's own ask path, with its history, in one mode. */
+export async function evaluate(engine: Pick<Engine, 'ask'>, questions: EvalQuestion[], mode: SystemMode): Promise<Scores & { results: QuestionResult[] }> {
   const results: QuestionResult[] = [];
   for (const question of questions) {
-    const found = await retrieve(snapshot, question.q, DEPTH, settings, mode);
-    const answer = composeAnswer(question.q, found.answered, found.hits, [], found.queryTerms, idf);
+    const answer = await engine.ask(question.q, { k: DEPTH, mode, history: question.history ?? [] });
     const texts = answer.passages.map((p) => p.text);
     results.push({ question, answered: answer.answered, rank: firstCorrectRank(texts, question.gold), top: texts[0] ?? null });
   }
@@ -53,6 +73,7 @@ export function formatMisses(name: string, results: QuestionResult[]): string {
   if (misses.length === 0) return `${name}: no misses`;
   return [`${name} misses:`, ...misses.map((m) => {
     const what = m.question.unanswerable ? 'answered an unanswerable question' : !m.answered ? 'refused' : m.rank ? `gold at rank ${m.rank}` : 'gold not in the top 10';
-    return `  - ${m.question.q}  [${what}]${m.top ? `\n      top: ${m.top.slice(0, 110)}` : ''}`;
+    const history = m.question.history?.length ? `${m.question.history.join(' / ')} / ` : '';
+    return `  - ${history}${m.question.q}  [${what}]${m.top ? `\n      top: ${m.top.slice(0, 110)}` : ''}`;
   })].join('\n');
 }

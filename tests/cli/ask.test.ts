@@ -50,6 +50,30 @@ describe('npm run ask --json', () => {
     expect(answers[1].passages).toEqual([]);
   });
 
+  it('reads a stdin line that starts with { as a question with its history, and a bad one as an error line', async () => {
+    const lines = [
+      JSON.stringify({ question: 'When did they fly there?', history: ['Did Russian missile specialists go to Iran?'] }),
+      'When did they fly there?',
+      '{"question": "When did they fly there?", "history": "Did Russian missile specialists go to Iran?"}',
+      '{"question": ',
+      JSON.stringify({ question: 'Who blocked the Lachin corridor?' }),
+    ];
+    const result = await ask(['--json', '--k', '1'], `${lines.join('\n')}\n`);
+    expect(result.code).toBe(0);
+    const answers = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((a) => [a.question, a.answered, a.passages[0]?.source.title ?? null])).toEqual([
+      ['When did they fly there?', true, 'Exclusive: Russian missile experts flew to Iran amid clashes with Israel'],
+      ['When did they fly there?', false, null],
+      [lines[2], false, null],
+      ['{"question":', false, null],
+      ['Who blocked the Lachin corridor?', true, 'Are Iran and Azerbaijan coming to the brink of war?'],
+    ]);
+    expectContract(answers[0], 'When did they fly there?');
+    const badLine = 'A line that starts with { must be a JSON object: {"question": "…", "history"?: ["earlier question", …]}.';
+    expect(answers[2]).toEqual({ question: lines[2], answered: false, passages: [], error: `${badLine}\n"history" must be a list of strings, oldest first.` });
+    expect(answers[3].error).toMatch(new RegExp(`^${badLine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\nNot valid JSON: `));
+  });
+
   it('keeps --json text plain: no bold markers', async () => {
     const answer = JSON.parse((await ask(['--json', 'What is the Zangezur corridor?'])).stdout);
     expect(answer.passages.some((p: { text: string }) => /\*\*|\x1b\[/.test(p.text))).toBe(false);
@@ -70,10 +94,10 @@ describe('npm run ask', () => {
     expect(bad.stderr).toContain("Unknown option '--bogus'");
   });
 
-  it('rejects --k that is not a positive whole number with code BAD_USAGE', async () => {
-    const result = await ask(['--k', 'zero', 'Iran?']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error BAD_USAGE: The command line is not valid.');
+  it.each(['0', '1.5'])('rejects --k %s with code BAD_USAGE and exit code 2, like every usage error', async (k) => {
+    const result = await ask(['--k', k, 'Iran?']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`error BAD_USAGE: The command line is not valid. Run it with --help to see the options.\n--k takes a whole number of at least 1, not "${k}".\n`);
   });
 
   it('answers a question with no letters or digits with QUESTION_NO_WORDS, not INTERNAL, alone and in JSONL', async () => {
