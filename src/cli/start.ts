@@ -23,8 +23,10 @@ With DISCORD_TOKEN set (in .env or the environment): runs the Discord bot. Regis
 commands first with \`npm run deploy-commands\`. Logs are JSON lines on stderr.
 
 Without DISCORD_TOKEN: an interactive console on the same index. Type a question, get quoted
-passages with their sources; \`exit\` or Ctrl-D leaves. With stdin not a terminal, it answers each
-line and exits, e.g.  echo "What is the Zangezur corridor?" | npm start
+passages with their sources; a follow-up ("who reported it?") is read against the session's
+earlier questions, and \`/new\` starts a new conversation. \`exit\` or Ctrl-D leaves. With
+stdin not a terminal, it answers each line and exits, e.g.
+  echo "What is the Zangezur corridor?" | npm start
 
 Either way the index is built on first use, and a new one written by \`npm run reindex\` is picked
 up within seconds (or at once on SIGHUP). SIGINT/SIGTERM stop after replies in flight are sent
@@ -54,7 +56,16 @@ export interface ConsoleOptions {
   attachLog?: (print: (line: string) => void) => void;
 }
 
-/** The console loop: one answer per line; errors print their message and the loop goes on. */
+/** The line that forgets the session's earlier questions. */
+export const NEW_CONVERSATION = '/new';
+export const NEW_CONVERSATION_REPLY = 'New conversation: earlier questions are forgotten.';
+/** How many earlier questions the console keeps; the engine reads the last few of them. */
+const KEPT_QUESTIONS = 10;
+
+/**
+ * The console loop: one answer per line, each read against the session's earlier questions
+ * (`/new` forgets them); errors print their message and the loop goes on.
+ */
 export async function runConsole(options: ConsoleOptions): Promise<void> {
   const { output, interactive } = options;
   const lines = createInterface({
@@ -76,17 +87,22 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     lines.prompt();
   };
   if (interactive) {
-    output.write('Ask a question about the corpus. Type exit or press Ctrl-D to leave.\n');
+    output.write(`Ask a question about the corpus; follow-ups read the earlier ones, ${NEW_CONVERSATION} starts afresh. Type exit or press Ctrl-D to leave.\n`);
     prompt();
   }
+  let history: string[] = [];
   for await (const line of lines) {
     prompting = false;
     const question = line.trim();
     if (interactive && (question === 'exit' || question === 'quit')) break;
     if (!question && !interactive) continue;
-    if (question) {
+    if (question === NEW_CONVERSATION) {
+      history = [];
+      output.write(`${NEW_CONVERSATION_REPLY}\n\n`);
+    } else if (question) {
       try {
-        const answer = await options.engine.ask(question, { k: options.k });
+        const answer = await options.engine.ask(question, { k: options.k, history });
+        history = [...history, answer.question].slice(-KEPT_QUESTIONS);
         output.write(`${formatAnswerText(answer, { color: options.color })}\n\n`);
       } catch (error) {
         options.errors.write(`${userMessage(error)}\n`);

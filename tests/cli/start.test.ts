@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runConsole } from '../../src/cli/start.js';
+import { NEW_CONVERSATION_REPLY, runConsole } from '../../src/cli/start.js';
 import { ERROR_MESSAGES } from '../../src/errors.js';
 import { validateQuestion } from '../../src/index/engine.js';
 import type { Answer } from '../../src/index/types.js';
@@ -23,9 +23,13 @@ const ANSWER: Answer = {
   more: [],
 };
 
+/** Each question the console asked, with the history it passed. */
+const asked: Array<{ question: string; history: readonly string[] }> = [];
+
 /** The engine's own validation, then a canned answer for "What closed?". */
 const engine = {
-  async ask(question: string): Promise<Answer> {
+  async ask(question: string, options: { history?: readonly string[] } = {}): Promise<Answer> {
+    asked.push({ question, history: options.history ?? [] });
     const text = validateQuestion(question);
     return text === 'What closed?' ? ANSWER : { question: text, answered: false, passages: [], more: [] };
   },
@@ -89,5 +93,18 @@ describe('npm start console (no DISCORD_TOKEN)', () => {
     // Clear the line, go to column 0, the log line, then the prompt and the typed text again.
     expect(after).toMatch(/^\x1b\[2K\x1b\[1Gindex: loaded build b2 \(123 chunks\)\n.*ask> What clo/s);
     expect(out).toContain('“The bridge closed.”');
+  });
+
+  it('passes the session\'s earlier questions as history, and /new forgets them', async () => {
+    asked.length = 0;
+    const { out } = await run(`What closed?\n${'x'.repeat(501)}\n  Why?  \n/new\nWhen?\nAnd then?\n`, false);
+    expect(asked.map((a) => [a.question.slice(0, 12), a.history])).toEqual([
+      ['What closed?', []],
+      ['xxxxxxxxxxxx', ['What closed?']],
+      ['Why?', ['What closed?']],
+      ['When?', []],
+      ['And then?', ['When?']],
+    ]);
+    expect(out).toContain(`\n${NEW_CONVERSATION_REPLY}\n\n`);
   });
 });
