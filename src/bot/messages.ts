@@ -7,15 +7,20 @@ import { describeError, isNewsdeskError } from '../errors.js';
 import { validateQuestion } from '../index/engine.js';
 import { answerPayload } from './answer.js';
 import type { BotContext, LogFields } from './context.js';
+import { conversationHistory } from './history.js';
 import { messageTrigger, stripBotMentions, threadName, type MessageFacts } from './question.js';
 import { errorPayload, rateLimited, safe } from './reply.js';
 import type { MessagePayload } from './render.js';
 
+function botRoleIds(message: Message): string[] {
+  const botRole = message.guild?.members.me?.roles.botRole?.id;
+  return botRole ? [botRole] : [];
+}
+
 /** What the bot needs to know about a message to decide whether to answer it. */
 export function messageFacts(message: Message, answerChannelIds: readonly string[]): MessageFacts {
   const botId = message.client.user.id;
-  const botRole = message.guild?.members.me?.roles.botRole?.id;
-  const roleIds = botRole ? [botRole] : [];
+  const roleIds = botRoleIds(message);
   const mention = new RegExp(`<@[!&]?(?:${[botId, ...roleIds].join('|')})>`);
   const channel = message.channel;
   const thread = channel.isThread() ? channel : null;
@@ -24,6 +29,7 @@ export function messageFacts(message: Message, answerChannelIds: readonly string
     isDM: channel.isDMBased(),
     mentionsBot: mention.test(message.content),
     inBotThread: thread?.ownerId === botId,
+    repliesToBot: message.mentions.repliedUser?.id === botId,
     inAnswerChannel:
       answerChannelIds.includes(channel.id) || (thread?.parentId != null && answerChannelIds.includes(thread.parentId)),
     question: stripBotMentions(message.content, botId, roleIds),
@@ -58,7 +64,9 @@ export async function handleMessage(message: Message, ctx: BotContext): Promise<
       if (limit.first) await reply(message, errorPayload(rateLimited(limit)));
       return;
     }
-    const answer = await ctx.engine.ask(question, { k: ctx.config.answerK });
+    const history = await conversationHistory(message, { ...facts, botId: message.client.user.id, botRoleIds: botRoleIds(message) });
+    if (history.length > 0) entry.history = history.length;
+    const answer = await ctx.engine.ask(question, { k: ctx.config.answerK, history });
     const sent = await reply(message, answerPayload(answer, ctx));
     entry.answered = answer.answered;
     entry.ok = true;

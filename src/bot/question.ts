@@ -22,6 +22,27 @@ export function looksLikeQuestion(text: string): boolean {
   return words.length >= 3 && QUESTION_WORDS.has(first);
 }
 
+/** Words of thanks, assent and greeting: a message made only of them is not a question. */
+const CHATTER = new Set([
+  'thanks', 'thank', 'thx', 'ty', 'tysm', 'cheers', 'appreciated', 'appreciate', 'you', 'so', 'very', 'much', 'a', 'lot',
+  'ok', 'okay', 'k', 'kk', 'alright', 'fine', 'cool', 'great', 'nice', 'good', 'awesome', 'perfect', 'wow', 'neat',
+  'yes', 'yeah', 'yep', 'yup', 'no', 'nope', 'sure', 'right', 'true', 'indeed', 'exactly', 'agreed', 'noted', 'understood',
+  'got', 'it', 'i', 'see', 'that', 'thats', 'this', 'helps', 'helped', 'helpful', 'makes', 'sense', 'interesting',
+  'lol', 'haha', 'oh', 'ah', 'hmm', 'hi', 'hello', 'hey', 'bye', 'np', 'gg', 'all', 'the', 'will', 'do',
+]);
+
+/**
+ * Whether a message is talk around the answers rather than a question: "thanks!", "ok", "👍",
+ * "got it, that helps". Anything with a "?" or with a word outside thanks and assent is not.
+ */
+export function isChatter(text: string): boolean {
+  const plain = text.replace(/<a?:\w+:\d+>/g, ' ').trim();
+  if (!/[\p{L}\p{N}]/u.test(plain)) return true;
+  if (plain.includes('?')) return false;
+  const words = plain.toLowerCase().match(/[\p{L}\p{N}'’]+/gu) ?? [];
+  return words.every((word) => CHATTER.has(word.replace(/['’]/g, '')));
+}
+
 /** The message text without mentions of the bot (`<@id>`, `<@!id>`, or its managed role `<@&id>`). */
 export function stripBotMentions(content: string, botId: string, botRoleIds: readonly string[] = []): string {
   const ids = [botId, ...botRoleIds].map((id) => id.replace(/\D/g, '')).filter(Boolean);
@@ -30,7 +51,7 @@ export function stripBotMentions(content: string, botId: string, botRoleIds: rea
   return content.replace(pattern, ' ').replace(/\s+/g, ' ').trim();
 }
 
-export type MessageTrigger = 'dm' | 'mention' | 'thread' | 'channel';
+export type MessageTrigger = 'dm' | 'mention' | 'reply' | 'thread' | 'channel';
 
 export interface MessageFacts {
   fromBot: boolean;
@@ -38,6 +59,8 @@ export interface MessageFacts {
   mentionsBot: boolean;
   /** In a thread whose owner is the bot: a follow-up. */
   inBotThread: boolean;
+  /** A reply to one of the bot's messages: a follow-up of that answer. */
+  repliesToBot?: boolean;
   /** In one of ANSWER_CHANNEL_IDS (or a thread under one). */
   inAnswerChannel: boolean;
   /** The text with the bot's mentions removed. */
@@ -49,7 +72,9 @@ export function messageTrigger(facts: MessageFacts): MessageTrigger | null {
   if (facts.fromBot) return null;
   if (facts.isDM) return 'dm';
   if (facts.mentionsBot) return 'mention';
-  if (facts.inBotThread) return facts.question ? 'thread' : null;
+  // Follow-ups get an answer; "thanks!" or "👍" under an answer gets nothing, not a refusal.
+  if (facts.repliesToBot) return facts.question && !isChatter(facts.question) ? 'reply' : null;
+  if (facts.inBotThread) return facts.question && !isChatter(facts.question) ? 'thread' : null;
   if (facts.inAnswerChannel && looksLikeQuestion(facts.question)) return 'channel';
   return null;
 }

@@ -356,10 +356,10 @@ describe('messages', () => {
     expect(thread.body).toMatchObject({ name: ZANGEZUR, auto_archive_duration: 1440 });
   });
 
-  it('answers a follow-up posted in a thread the bot started, without a mention', async () => {
+  it('answers a follow-up posted in a thread the bot started, without a mention, reading the thread\'s question', async () => {
     const threadId = h.fake.createThread({ name: ZANGEZUR }).id as string;
     const question = 'And what does Iran want from Azerbaijan?';
-    const answer = await ws.engine.ask(question, { k: 3 });
+    const answer = await ws.engine.ask(question, { k: 3, history: [ZANGEZUR] });
     const followUp = h.fake.message(question, { threadId });
     const reply = await h.fake.waitForReplyTo(followUp.id);
     expect(reply.route).toBe(`/channels/${threadId}/messages`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeQuestion, messageTrigger, stripBotMentions, threadName, type MessageFacts } from '../../src/bot/question.js';
+import { isChatter, looksLikeQuestion, messageTrigger, stripBotMentions, threadName, type MessageFacts } from '../../src/bot/question.js';
 
 describe('looksLikeQuestion', () => {
   it('accepts text ending with "?" and text starting with an interrogative or auxiliary', () => {
@@ -25,6 +25,20 @@ describe('looksLikeQuestion', () => {
   });
 });
 
+describe('isChatter', () => {
+  it('is true for thanks, assent, greetings and emoji, with or without punctuation', () => {
+    for (const text of ['thanks!', 'Thank you so much.', '👍', '🙏🙏', '<:pepe:123456789012345678>', 'ok', 'OK cool', 'got it, that helps', 'lol', '...']) {
+      expect(isChatter(text), text).toBe(true);
+    }
+  });
+
+  it('is false for anything with a question mark or a word of its own', () => {
+    for (const text of ['ok?', 'thanks, and Reuters?', 'and Reuters', 'more on the corridor please', 'why', 'great, what about oil']) {
+      expect(isChatter(text), text).toBe(false);
+    }
+  });
+});
+
 describe('stripBotMentions', () => {
   it('removes user and role mentions of the bot, keeping other mentions and collapsing spaces', () => {
     expect(stripBotMentions('<@111> what is  this? <@!111>', '111')).toBe('what is this?');
@@ -38,7 +52,8 @@ describe('messageTrigger', () => {
   it('answers DMs, mentions, follow-ups in bot threads, and questions in answer channels', () => {
     expect(messageTrigger({ ...base, isDM: true })).toBe('dm');
     expect(messageTrigger({ ...base, mentionsBot: true, question: '' })).toBe('mention');
-    expect(messageTrigger({ ...base, inBotThread: true, question: 'thanks' })).toBe('thread');
+    expect(messageTrigger({ ...base, inBotThread: true, question: 'and Reuters' })).toBe('thread');
+    expect(messageTrigger({ ...base, repliesToBot: true, question: 'and Reuters' })).toBe('reply');
     expect(messageTrigger({ ...base, inAnswerChannel: true })).toBe('channel');
   });
 
@@ -46,6 +61,8 @@ describe('messageTrigger', () => {
     expect(messageTrigger({ ...base, fromBot: true, isDM: true })).toBeNull();
     expect(messageTrigger({ ...base, inAnswerChannel: true, question: 'good morning all' })).toBeNull();
     expect(messageTrigger({ ...base, inBotThread: true, question: '' })).toBeNull();
+    expect(messageTrigger({ ...base, inBotThread: true, question: 'thanks!' })).toBeNull();
+    expect(messageTrigger({ ...base, repliesToBot: true, inAnswerChannel: true, question: '👍' })).toBeNull();
     expect(messageTrigger(base)).toBeNull();
   });
 });
