@@ -153,11 +153,22 @@ export async function retrieve(
     evidence,
     // "What did Newsweek report on March 7?" asks for what the filters find, or, when they find
     // nothing, the nearest (said so in `unmatched`).
-    answered: listing || (terms.length > 0 && isAnswerable(evidence, settings.refusal)),
+    answered: listing || (terms.length > 0 && isAnswerable(evidence, settings.refusal) && !offTopicFollowUp(snapshot, followUp, parsed.text)),
     ...(unmatched && { unmatched }),
     hits: shown.map(toHit),
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
   };
+}
+
+/**
+ * A question read as a follow-up only for being short or opening with "and"/"what about", whose
+ * own words appear nowhere in the corpus ("and the weather?", "how do I bake bread?"), asks about
+ * something else: the earlier topic must not answer it. A pronoun ("why was he punished?") does
+ * tie it to the earlier topic, whatever its words.
+ */
+function offTopicFollowUp(snapshot: Snapshot, followUp: FollowUp, ownText: string): boolean {
+  if (!followUp.leans || followUp.reason === 'refers-back') return false;
+  return contentTerms(ownText).length > 0 && snapshot.lexical.search(ownText, 1).length === 0;
 }
 
 /** "And Reuters?" keeps the earlier date; "what about March?" the earlier outlet. */

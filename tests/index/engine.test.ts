@@ -188,6 +188,10 @@ describe('follow-ups with history', () => {
     expect(answer.passages[0]!.text).toBe('Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports');
   });
 
+  it.each(['What about the weather?', 'How do I bake bread?'])('refuses "%s" after a corpus question: the earlier topic must not answer it', async (question) => {
+    expect(await engine.ask(question, { history })).toEqual({ question, answered: false, passages: [], more: [] });
+  });
+
   it('answers a new topic exactly as if it had no history', async () => {
     const alone = await engine.ask('Who blocked the Lachin corridor?');
     expect(await engine.ask('Who blocked the Lachin corridor?', { history })).toEqual(alone);
