@@ -47,11 +47,22 @@ export async function readQuestions(path: string): Promise<EvalQuestion[]> {
   return questions;
 }
 
+/** What to do with a question's history: follow-up handling, pasting it in front (a baseline), or nothing. */
+export type HistoryUse = 'use' | 'paste' | 'ignore';
+export const HISTORY_USES: readonly HistoryUse[] = ['use', 'paste', 'ignore'];
+
 /** Answers every question through the engine's own ask path, with its history, in one mode. */
-export async function evaluate(engine: Pick<Engine, 'ask'>, questions: EvalQuestion[], mode: SystemMode): Promise<Scores & { results: QuestionResult[] }> {
+export async function evaluate(
+  engine: Pick<Engine, 'ask'>,
+  questions: EvalQuestion[],
+  mode: SystemMode,
+  historyUse: HistoryUse = 'use',
+): Promise<Scores & { results: QuestionResult[] }> {
   const results: QuestionResult[] = [];
   for (const question of questions) {
-    const answer = await engine.ask(question.q, { k: DEPTH, mode, history: question.history ?? [] });
+    const history = question.history ?? [];
+    const text = historyUse === 'paste' ? [...history, question.q].join(' ') : question.q;
+    const answer = await engine.ask(text, { k: DEPTH, mode, history: historyUse === 'use' ? history : [] });
     const texts = answer.passages.map((p) => p.text);
     results.push({ question, answered: answer.answered, rank: firstCorrectRank(texts, question.gold), top: texts[0] ?? null });
   }

@@ -51,8 +51,10 @@ describe('questions with history', () => {
     expect(questions.map((q) => q.history)).toEqual([['Did Russian missile specialists go to Iran?'], ['Did Russian missile specialists go to Iran?']]);
     const withHistory = await evaluate(engine, questions, 'hybrid');
     expect(withHistory.results.map((r) => [r.answered, r.rank])).toEqual([[true, 1], [true, 1]]);
-    const alone = await evaluate(engine, questions.map(({ history: _, ...q }) => q), 'hybrid');
-    expect(alone.results[0]!.answered).toBe(false);
+    const ignored = await evaluate(engine, questions, 'hybrid', 'ignore');
+    expect(ignored.results.map((r) => [r.answered, r.rank])).toEqual([[false, null], [true, 1]]);
+    const pasted = await evaluate(engine, questions, 'hybrid', 'paste');
+    expect(pasted.results[0]!.answered).toBe(true);
   });
 });
 
@@ -103,8 +105,10 @@ describe('npm run eval', () => {
     ]]);
   });
 
-  it('says BAD_USAGE without a questions file, and exits 2', async () => {
+  it('says BAD_USAGE without a questions file, or with an unknown --history, and exits 2', async () => {
     const result = await runCli('scripts/eval.ts', [], {});
     expect([result.code, result.stderr.split('\n')[0]]).toEqual([2, 'error BAD_USAGE: The command line is not valid. Run it with --help to see the options.']);
+    const history = await runCli('scripts/eval.ts', [DEV_SET, '--history', 'prepend'], {});
+    expect([history.code, history.stderr.split('\n')[1]]).toEqual([2, '--history takes use, paste or ignore, not "prepend".']);
   });
 });
