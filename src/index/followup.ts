@@ -1,6 +1,6 @@
 /**
  * Follow-up questions: whether a question leans on the earlier questions of its conversation
- * ("who reported it?", "and Reuters?", "with which countries?") or starts a new topic, and what
+ * ("who reported it?", "and the other paper?", "with which partners?") or starts a new topic, and what
  * retrieval then searches for. Pure: the corpus comes in only as `outlets` and `isName`.
  */
 import { parseQuery, type DatePattern } from './query.js';
@@ -50,9 +50,9 @@ const SHORT = 2;
 /** Words that point back at something said before. Possessives are handled apart: see `refersBack`. */
 const POINTERS = new Set(['it', 'he', 'him', 'she', 'they', 'them', 'this', 'these', 'those', 'itself', 'himself', 'herself', 'themselves', 'else', 'former', 'latter']);
 const POSSESSIVES = new Set(['its', 'his', 'her', 'their']);
-/** "that", "there", "too" and "then" point back only at the end ("who said that?"), not in "is there" or "that Iran…". */
+/** "that", "there", "too" and "then" point back only at the end ("who said that?"), not in "is there" or "that Canada…". */
 const POINTERS_AT_END = new Set(['that', 'there', 'too', 'then', 'again']);
-/** Openings that continue the conversation: "and Reuters?", "what about…", "but why?". */
+/** Openings that continue the conversation: "and the Globe?", "what about…", "but why?". */
 const CONTINUES = /^\s*(?:and|but|or|also|so|then|plus|what\s+about|how\s+about|what\s+of)\b/i;
 const WORDS = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
@@ -65,7 +65,7 @@ export function refersBack(question: string, isName: (word: string) => boolean):
     if (POINTERS.has(word)) return true;
     if (POSSESSIVES.has(word) && !namedYet) return true;
     if (POINTERS_AT_END.has(word) && i === words.length - 1) return true;
-    // "What did Iran say about its programme?": the possessive is Iran's, not something earlier.
+    // "What did Canada say about its tariffs?": the possessive is Canada's, not something earlier.
     if (i > 0 && isName(raw)) namedYet = true;
     return false;
   });
@@ -120,8 +120,8 @@ function nextTopic(question: string, previous: Topic | null, options: FollowUpOp
 
 /**
  * Reads `question` against `history` (earlier questions of the conversation, oldest first). Each
- * earlier question is itself read against the ones before it, so "and Reuters?" after "what did
- * Bloomberg report?" after "did Russia offer to mediate?" still knows the topic.
+ * earlier question is itself read against the ones before it, so "and the Globe?" after "what did
+ * the Post report?" after "did Canada raise tariffs?" still knows the topic.
  */
 export function resolveFollowUp(question: string, history: readonly string[], options: FollowUpOptions): FollowUp {
   let previous: Topic | null = null;
@@ -141,7 +141,7 @@ export function resolveFollowUp(question: string, history: readonly string[], op
 }
 
 /**
- * `isName` over the corpus's usual casing: a word the corpus mostly capitalizes ("iran", "kremlin"),
+ * `isName` over the corpus's usual casing: a word the corpus mostly capitalizes ("canada", "ottawa"),
  * or a number ("2020", "3+3"). Words the corpus never uses count when the question capitalizes them.
  */
 export function namesFrom(caseMap: Map<string, string>, isStopword: (word: string) => boolean): (word: string) => boolean {

@@ -171,7 +171,7 @@ function offTopicFollowUp(snapshot: Snapshot, followUp: FollowUp, ownText: strin
   return contentTerms(ownText).length > 0 && snapshot.lexical.search(ownText, 1).length === 0;
 }
 
-/** "And Reuters?" keeps the earlier date; "what about March?" the earlier outlet. */
+/** "And the Globe?" keeps the earlier date; "what about March?" the earlier outlet. */
 function withInheritedFilters(parsed: ParsedQuery, followUp: FollowUp): ParsedQuery {
   return {
     ...parsed,

@@ -86,7 +86,7 @@ export interface AskOptions {
   k?: number;
   /**
    * The earlier questions of the same conversation, oldest first. A follow-up ("who reported
-   * it?", "and Reuters?") is read against them; a question on a new topic ignores them.
+   * it?", "and the Globe?") is read against them; a question on a new topic ignores them.
    */
   history?: readonly string[];
   /** Internal, for `npm run eval`'s baselines: one ranker alone instead of the hybrid. */
