@@ -4,6 +4,7 @@
  */
 import { SnowflakeUtil, type ThreadChannel } from 'discord.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startBot } from '../../src/bot/bot.js';
 import { conversationHistory, DM_WINDOW_MS } from '../../src/bot/history.js';
 import type { Json } from '../support/fake-discord.js';
 import { openWorkspace, parsedLogs, sentMessages, startHarness, type Harness, type Workspace } from './harness.js';
@@ -68,6 +69,20 @@ describe('follow-ups in a thread the bot started', () => {
     const message = await thread.messages.fetch(third.id);
     const facts = { botId: h.bot.client.user.id, botRoleIds: [], isDM: false, inBotThread: true };
     expect(await conversationHistory(message, facts)).toEqual([FIRST, FOLLOW_UP]);
+  });
+
+  it('still knows the thread\'s question after a restart: nothing is kept in memory', async () => {
+    const mention = h.fake.message(FIRST, { mentionsBot: true });
+    const answer = await h.fake.waitForReplyTo(mention.id);
+    const started = await h.fake.waitForCall({ method: 'POST', route: `/channels/${h.fake.channelId}/messages/${answer.response.id}/threads` });
+    await h.bot.stop();
+    const restarted = await startBot({ config: h.config, engine: ws.engine, log: () => {}, watchIndex: false });
+    try {
+      const followUp = h.fake.message(FOLLOW_UP, { threadId: started.response.id as string });
+      expect(firstQuote((await h.fake.waitForReplyTo(followUp.id)).body)).toBe(ANSWER_TITLE);
+    } finally {
+      await restarted.stop();
+    }
   });
 
   it('gives no reply at all to thanks, assent or an emoji, and still answers the next question', async () => {
