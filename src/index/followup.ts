@@ -66,7 +66,7 @@ export function refersBack(question: string, isName: (word: string) => boolean):
     if (POSSESSIVES.has(word) && !namedYet) return true;
     if (POINTERS_AT_END.has(word) && i === words.length - 1) return true;
     // "What did Canada say about its tariffs?": the possessive is Canada's, not something earlier.
-    if (i > 0 && isName(raw)) namedYet = true;
+    if (isName(raw)) namedYet = true;
     return false;
   });
 }
