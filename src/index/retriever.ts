@@ -129,7 +129,7 @@ export async function retrieve(
   const searchText = hasWords(parsed.text) ? parsed.text.trim() : question;
   // Terms from what is left once the outlet, date and "latest" are taken out, and a follow-up's
   // earlier words: none left is a listing.
-  const weights = termWeights(contentTerms(parsed.text), followUp.context);
+  const weights = termWeights(ownTermsToWeigh(snapshot, followUp, contentTerms(parsed.text)), followUp.context);
   const terms = [...weights.keys()];
   const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
   const dense = snapshot.vectors.search(queryVector!, settings.candidates);
@@ -164,11 +164,24 @@ export async function retrieve(
  * A question read as a follow-up only for being short or opening with "and"/"what about", whose
  * own words appear nowhere in the corpus ("and the weather?", "how do I bake bread?"), asks about
  * something else: the earlier topic must not answer it. A pronoun ("why was he punished?") does
- * tie it to the earlier topic, whatever its words.
+ * tie it to the earlier topic, whatever its words. Short words ("which ones?", "who says so?")
+ * are mostly generic, and stem to forms the index leaves out, so only longer ones count.
  */
 function offTopicFollowUp(snapshot: Snapshot, followUp: FollowUp, ownText: string): boolean {
   if (!followUp.leans || followUp.reason === 'refers-back') return false;
-  return contentTerms(ownText).length > 0 && snapshot.lexical.search(ownText, 1).length === 0;
+  const substantial = (ownText.match(/\p{L}{5,}/gu) ?? []).some((word) => contentTerms(word).length > 0);
+  return substantial && snapshot.lexical.search(ownText, 1).length === 0;
+}
+
+/**
+ * The question's own words that the refusal evidence weighs. A follow-up's topic comes from its
+ * history, so its words the corpus never uses ("who says so?") can't count against it; a
+ * follow-up that is about something else is caught by `offTopicFollowUp`.
+ */
+function ownTermsToWeigh(snapshot: Snapshot, followUp: FollowUp, terms: string[]): string[] {
+  if (!followUp.leans) return terms;
+  const unseen = snapshot.lexical.idf('');
+  return terms.filter((term) => snapshot.lexical.idf(term) < unseen);
 }
 
 /** "And the Globe?" keeps the earlier date; "what about March?" the earlier outlet. */

@@ -188,6 +188,11 @@ describe('follow-ups with history', () => {
     expect(answer.passages[0]!.text).toBe('Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports');
   });
 
+  it.each(['Who says so?', 'Which ones?'])('answers "%s" from its history though its own words are nowhere in the corpus', async (question) => {
+    const answer = await engine.ask(question, { history });
+    expect(answer.passages[0]!.source.title).toBe('Exclusive: Russian missile experts flew to Iran amid clashes with Israel');
+  });
+
   it.each(['What about the weather?', 'How do I bake bread?'])('refuses "%s" after a corpus question: the earlier topic must not answer it', async (question) => {
     expect(await engine.ask(question, { history })).toEqual({ question, answered: false, passages: [], more: [] });
   });
