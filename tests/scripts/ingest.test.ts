@@ -45,6 +45,6 @@ describe('npm run ingest', () => {
   it('answers --help, and says BAD_USAGE with no feed given and none in FEEDS', async () => {
     const [help, none] = await Promise.all([runCli('scripts/ingest.ts', ['--help'], env), runCli('scripts/ingest.ts', [], env)]);
     expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: npm run ingest -- [options] [<feed-url-or-file>…]']);
-    expect([none.code, none.stderr.trim().split('\n').at(-1)]).toEqual([1, 'Give at least one feed URL or file, or set FEEDS in .env.']);
+    expect([none.code, none.stderr.trim().split('\n').at(-1)]).toEqual([2, 'Give at least one feed URL or file, or set FEEDS in .env.']);
   });
 });
