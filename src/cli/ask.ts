@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { userMessage } from '../errors.js';
+import { formatExplanation } from '../index/explain.js';
 import { formatAnswerText } from '../present.js';
 import type { Answer, Engine } from '../index/types.js';
 import { engineFromConfig, parseCli, positiveInt, readConfig, runMain } from './common.js';
@@ -12,6 +13,9 @@ Answers one question by quoting the corpus, best passage first, each with its so
 
 Options:
   --k N      how many passages to show (default: ANSWER_K, 3)
+  --explain  print how the question was read instead of the answer: its terms and their
+             expansions, the filters, each ranker's top five, the fused scores, and why it
+             was answered or refused (for operators tuning retrieval)
   --json     print one JSON object: {question, answered, passages[{text, score, source}]}.
              With no question, read questions from stdin, one per line, and print one
              JSON object per line (JSONL), loading the model once. A line that starts
@@ -48,17 +52,21 @@ async function answerLines(engine: Engine, k: number): Promise<void> {
 }
 
 runMain(async () => {
-  const { values, positionals } = parseCli(HELP, { k: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseCli(HELP, { k: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'boolean' } });
   const config = readConfig();
   const k = positiveInt('--k', values.k, config.answerK);
   const question = positionals.join(' ');
-  if (!question && !values.json) {
+  if (!question && (!values.json || values.explain)) {
     process.stderr.write(HELP);
     process.exitCode = 2;
     return;
   }
   const engine = await engineFromConfig(config);
   if (!question) return answerLines(engine, k);
+  if (values.explain) {
+    process.stdout.write(values.json ? `${JSON.stringify(await engine.explain(question, { k }))}\n` : `${formatExplanation(await engine.explain(question, { k }))}\n`);
+    return;
+  }
   const answer = await engine.ask(question, { k });
   process.stdout.write(values.json ? `${JSON.stringify(answerJson(answer))}\n` : `${formatAnswerText(answer, { color: !!process.stdout.isTTY })}\n`);
 });

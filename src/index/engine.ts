@@ -3,7 +3,11 @@ import { hasWords, stripInvisible } from './clean-text.js';
 import { composeAnswer } from './compose.js';
 import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions } from './embedder.js';
 import { buildIndex } from './indexer.js';
+import { indexPlaces } from './expand.js';
+import { explainRetrieval } from './explain.js';
 import { buildLexicalIndex } from './lexical.js';
+import { worldPlaces } from './places.js';
+import { openWordNet } from './wordnet.js';
 import { buildCaseMap, contentTerms } from './terms.js';
 import { matchesDate, parseQuery } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
@@ -25,6 +29,10 @@ export interface EngineOptions {
 export const MAX_QUESTION_CHARS = 500;
 export const DEFAULT_K = 3;
 const MAX_K = 10;
+
+function answerK(options: AskOptions): number {
+  return Math.min(Math.max(1, Math.floor(options.k ?? DEFAULT_K)), MAX_K);
+}
 
 /**
  * The question, trimmed and without invisible characters, or QUESTION_EMPTY / QUESTION_NO_WORDS /
@@ -69,7 +77,16 @@ export async function loadSnapshot(dataDir: string, options: EmbedderOptions, cu
   const outlets = [...new Set(stored.documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort();
   const caseMap = buildCaseMap(stored.documents.map((d) => d.text));
   const chunkTerms = stored.chunks.map((chunk) => contentTerms(chunk.text));
-  return { ...stored, docById, outlets, embedder, caseMap, chunkTerms, lexical: buildLexicalIndex(stored.chunks, chunkTerms, docById) };
+  const vocabulary = new Set([...chunkTerms.flat(), ...stored.documents.flatMap((d) => contentTerms(d.title))]);
+  return { ...stored, docById, outlets, embedder, caseMap, chunkTerms, vocabulary, lexicons: sharedLexicons(), lexical: buildLexicalIndex(stored.chunks, chunkTerms, docById) };
+}
+
+let lexicons: Snapshot['lexicons'] | null = null;
+
+/** WordNet and the countries, shared by every snapshot of the process: both are read-only. */
+function sharedLexicons(): Snapshot['lexicons'] {
+  lexicons ??= { wordnet: openWordNet(), places: indexPlaces(worldPlaces()) };
+  return lexicons;
 }
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
@@ -95,13 +112,18 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   return {
     async ask(question: string, askOptions: AskOptions = {}) {
       const text = validateQuestion(question);
-      const k = Math.min(Math.max(1, Math.floor(askOptions.k ?? DEFAULT_K)), MAX_K);
       const current = snapshot;
       const history = (askOptions.history ?? []).map((q) => q.trim()).filter(Boolean);
-      const found = await retrieve(current, text, k, settings, askOptions.mode ?? 'hybrid', history);
+      const found = await retrieve(current, text, answerK(askOptions), settings, askOptions.mode ?? 'hybrid', history);
       const idf = (term: string) => current.lexical.idf(term);
       const answer = composeAnswer(text, found.answered, found.hits, found.more, found.queryTerms, idf);
       return answer.answered && found.unmatched ? { ...answer, unmatched: found.unmatched } : answer;
+    },
+    async explain(question: string, askOptions: AskOptions = {}) {
+      const text = validateQuestion(question);
+      const current = snapshot;
+      const history = (askOptions.history ?? []).map((q) => q.trim()).filter(Boolean);
+      return explainRetrieval(current, text, await retrieve(current, text, answerK(askOptions), settings, askOptions.mode ?? 'hybrid', history));
     },
     headlines: (filter) => findHeadlines(snapshot, filter, settings),
     document: (id) => snapshot.docById.get(id),

@@ -153,18 +153,25 @@ export function namesFrom(caseMap: Map<string, string>, isStopword: (word: strin
   };
 }
 
-/** BM25 for a follow-up: the question's own scores plus each earlier piece's, weighted. */
+type Scored = Array<{ label: number; score: number }>;
+
+/**
+ * BM25 for a follow-up: the question's own scores (`own`, which may weigh expansions of its words)
+ * plus each earlier piece's, weighted.
+ */
 export function weightedSearch(
-  search: (text: string, k: number) => Array<{ label: number; score: number }>,
-  own: string,
+  own: (k: number) => Scored,
+  search: (text: string, k: number) => Scored,
   context: WeightedText[],
   k: number,
-): Array<{ label: number; score: number }> {
-  if (context.length === 0) return search(own, k);
+): Scored {
+  if (context.length === 0) return own(k);
   const scores = new Map<number, number>();
-  for (const { text, weight } of [{ text: own, weight: 1 }, ...context]) {
-    for (const r of search(text, Number.MAX_SAFE_INTEGER)) scores.set(r.label, (scores.get(r.label) ?? 0) + weight * r.score);
-  }
+  const add = (results: Scored, weight: number) => {
+    for (const r of results) scores.set(r.label, (scores.get(r.label) ?? 0) + weight * r.score);
+  };
+  add(own(Number.MAX_SAFE_INTEGER), 1);
+  for (const { text, weight } of context) add(search(text, Number.MAX_SAFE_INTEGER), weight);
   return [...scores].map(([label, score]) => ({ label, score })).sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
 }
 

@@ -2,14 +2,17 @@ import { hasWords } from './clean-text.js';
 import type { Hit } from './compose.js';
 import type { Embedder } from './embedder.js';
 import { denseText, namesFrom, resolveFollowUp, termWeights, weightedSearch, type FollowUp } from './followup.js';
+import { DEFAULT_EXPANSION, expandQuestion, type Expansion, type ExpansionSettings, type PlaceIndex } from './expand.js';
 import type { LexicalIndex } from './lexical.js';
 import { dayNumber, patternMiddleDay } from './dates.js';
 import { matchesDate, parseQuery, type DatePattern, type ParsedQuery } from './query.js';
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './retrieve.js';
-import { canonicalText, contentTerms, isStopword, matchedTerms } from './terms.js';
+import { corpusLemmas, knownWord, questionFocus } from './focus.js';
+import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm } from './terms.js';
 import type { Chunk, Document, Manifest, UnmatchedFilters } from './types.js';
-import { dot } from './vector.js';
+import { dot, normalize } from './vector.js';
 import type { VectorStore } from './vector-store.js';
+import type { WordNet } from './wordnet.js';
 
 /** A loaded index: everything a question needs, never mutated, swapped whole on re-index. */
 export interface Snapshot {
@@ -26,6 +29,10 @@ export interface Snapshot {
   caseMap: Map<string, string>;
   /** `contentTerms` of each chunk's text, by label: computed once per load, used per question. */
   chunkTerms: string[][];
+  /** Every normalized term of the corpus (texts and titles): expansions are limited to these. */
+  vocabulary: Set<string>;
+  /** Lexical knowledge for query expansion; both parts load lazily, on the first question. */
+  lexicons: { wordnet?: WordNet; places?: PlaceIndex };
 }
 
 export type RetrievalMode = 'hybrid' | 'dense' | 'lexical';
@@ -43,6 +50,13 @@ export interface RetrievalSettings {
   /** How much "latest" lifts the newest result, relative to the top score. */
   recencyWeight: number;
   refusal: RefusalThresholds;
+  /** Query expansion from WordNet and the countries dataset; null searches the question's words only. */
+  expansion: ExpansionSettings | null;
+  /**
+   * How much a chunk's neighbours in its document add to its embedding when the dense candidates
+   * are scored again: a sentence that says "it" is about what the sentence before names. 0 is off.
+   */
+  denseContext: number;
 }
 
 /** What the refusal decision looks at; every value is in [0, 1]. */
@@ -63,8 +77,13 @@ export interface RefusalThresholds {
   /** Answer when the embeddings are this sure and at least `denseLexical` of the words are found. */
   dense: number;
   denseLexical: number;
+  /** Very sure embeddings need fewer words: a paraphrase shares few ("squeezing finances" for "economy"). */
+  strongDense: number;
+  strongDenseLexical: number;
   /** With the rankers agreeing, this share of the words suffices. */
   agreedLexical: number;
+  /** Refuse a question whose focus ("how deep", "the population of") the corpus never mentions. */
+  focus: boolean;
 }
 
 export const DEFAULT_SETTINGS: RetrievalSettings = {
@@ -74,24 +93,47 @@ export const DEFAULT_SETTINGS: RetrievalSettings = {
   duplicateThreshold: 0.6,
   minRelativeScore: 0.2,
   recencyWeight: 0.5,
-  refusal: { minDense: 0.2, lexical: 0.75, dense: 0.45, denseLexical: 0.15, agreedLexical: 0.15 },
+  refusal: { minDense: 0.2, lexical: 0.75, dense: 0.45, denseLexical: 0.15, strongDense: 0.7, strongDenseLexical: 0.1, agreedLexical: 0.15, focus: true },
+  expansion: DEFAULT_EXPANSION,
+  denseContext: 0.15,
 };
 
 const AGREEMENT_DEPTH = 3;
 const MORE_LIMIT = 10;
 
+/** How a question was read and ranked, for `ask --explain`. */
+export interface RetrievalTrace {
+  /** The text searched: the question without its outlet and date phrases. */
+  searchText: string;
+  /** Its content words, normalized, in order. */
+  terms: string[];
+  /** Each ranker's best labels with their raw scores, and the fused list after filters. */
+  dense: Ranked[];
+  lexical: Ranked[];
+  fused: Ranked[];
+  /** The outlet and date that matched nothing and were dropped, if any. */
+  unmatched?: UnmatchedFilters;
+  /** Why it was answered or refused, in words. */
+  reason: string;
+}
+
 export interface Retrieval {
   parsed: ParsedQuery;
   /** How the question was read against its history (`leans: false` without one). */
   followUp: FollowUp;
+  /** The question's own terms and its expansions' terms: what quotes and highlights look for. */
   queryTerms: Set<string>;
+  expansions: Expansion[];
   evidence: Evidence;
   answered: boolean;
   hits: Hit[];
   more: Hit[];
   /** The outlet and date the question named, when one of them matched nothing and was dropped. */
   unmatched?: UnmatchedFilters;
+  trace: RetrievalTrace;
 }
+
+const TRACE_DEPTH = 5;
 
 /**
  * The pure refusal rule. Nothing is answered below a floor of dense similarity; above it, enough
@@ -99,20 +141,37 @@ export interface Retrieval {
  * agreeing on a chunk with a fair share of the words, each suffice.
  */
 export function isAnswerable(evidence: Evidence, t: RefusalThresholds): boolean {
-  if (evidence.dense < t.minDense) return false;
-  return (
-    evidence.lexical >= t.lexical ||
-    (evidence.dense >= t.dense && evidence.lexical >= t.denseLexical) ||
-    (evidence.agree && evidence.lexical >= t.agreedLexical)
-  );
+  return decide(evidence, t).answered;
 }
 
-/** IDF-weighted share of the query `terms` present in a chunk (with its document's title). */
-export function coverage(terms: string[], chunkTerms: Set<string>, idf: (term: string) => number): number {
+/** The refusal rule's verdict with the clause that decided it, for --explain. */
+export function decide(evidence: Evidence, t: RefusalThresholds): { answered: boolean; reason: string } {
+  const share = `${Math.round(evidence.lexical * 100)}% of the question's words found`;
+  const dense = `best similarity ${evidence.dense.toFixed(2)}`;
+  if (evidence.dense < t.minDense) return { answered: false, reason: `refused: ${dense} is below ${t.minDense}` };
+  if (evidence.lexical >= t.lexical) return { answered: true, reason: `answered: ${share} (at least ${t.lexical * 100}%)` };
+  if (evidence.dense >= t.dense && evidence.lexical >= t.denseLexical) return { answered: true, reason: `answered: ${dense} (at least ${t.dense}) and ${share}` };
+  if (evidence.dense >= t.strongDense && evidence.lexical >= t.strongDenseLexical) return { answered: true, reason: `answered: ${dense} (at least ${t.strongDense}) and ${share}` };
+  if (evidence.agree && evidence.lexical >= t.agreedLexical) return { answered: true, reason: `answered: both rankers put one passage in their top ${AGREEMENT_DEPTH}, and ${share}` };
+  return { answered: false, reason: `refused: ${share}, ${dense}, rankers ${evidence.agree ? '' : 'do not '}agree: not enough evidence` };
+}
+
+/**
+ * IDF-weighted share of the query `terms` present in a chunk (with its document's title). A term
+ * absent itself but present through an expansion counts at that expansion's weight.
+ */
+export function coverage(terms: string[], chunkTerms: Set<string>, idf: (term: string) => number, expansions: Expansion[] = []): number {
   const unique = [...new Set(terms)];
   const total = unique.reduce((sum, t) => sum + idf(t), 0);
   if (total === 0) return 0;
-  return [...matchedTerms(unique, chunkTerms)].reduce((sum, t) => sum + idf(t), 0) / total;
+  const found = matchedTerms(unique, chunkTerms);
+  const present = new Set(chunkTerms);
+  let covered = 0;
+  for (const t of unique) {
+    const credit = found.has(t) ? 1 : Math.max(0, ...expansions.filter((e) => e.fromTerm === t && present.has(e.term)).map((e) => e.weight));
+    covered += credit * idf(t);
+  }
+  return covered / total;
 }
 
 export async function retrieve(
@@ -128,12 +187,15 @@ export async function retrieve(
   // "Reuters?" leaves only "?" once the outlet is taken out: search the whole question then.
   const searchText = hasWords(parsed.text) ? parsed.text.trim() : question;
   // Terms from what is left once the outlet, date and "latest" are taken out, and a follow-up's
-  // earlier words: none left is a listing.
+  // earlier words: none left is a listing. Expansions come from the question's own words only.
   const weights = termWeights(ownTermsToWeigh(snapshot, followUp, contentTerms(parsed.text)), followUp.context);
   const terms = [...weights.keys()];
+  const expansions = settings.expansion ? expandQuestion(searchText, snapshot.vocabulary, snapshot.lexicons, snapshot.caseMap, settings.expansion) : [];
   const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
-  const dense = snapshot.vectors.search(queryVector!, settings.candidates);
-  const lexical = weightedSearch(snapshot.lexical.search, searchText, followUp.context, settings.candidates);
+  const dense = withContext(snapshot, queryVector!, snapshot.vectors.search(queryVector!, settings.candidates), settings.denseContext);
+  const weighted = [...contentTerms(parsed.text).map((term) => ({ term, weight: 1 })), ...expansions];
+  const ownSearch = (n: number) => snapshot.lexical.searchTerms(weighted, n);
+  const lexical = weightedSearch(ownSearch, snapshot.lexical.search, followUp.context, settings.candidates);
   const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
   // A question made only of an outlet, a date or "latest" ("most recent from Newsweek", "what is
   // the latest news?") lists what matches, newest first.
@@ -144,19 +206,29 @@ export async function retrieve(
   const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
-  const evidence = gatherEvidence(snapshot, terms, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
+  const evidence = gatherEvidence(snapshot, terms, expansions, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
   const toHit = (r: Ranked): Hit => hitOf(snapshot, r);
+  const unknownFocus = settings.refusal.focus ? missingFocus(snapshot, searchText, expansions) : [];
+  const verdict = terms.length === 0
+    ? { answered: listing, reason: listing ? 'answered: the question names only an outlet, a date or "latest"; listing what matches' : 'refused: no content words, and no outlet or date' }
+    : unknownFocus.length > 0
+      ? { answered: false, reason: `refused: the question asks about ${unknownFocus.map((w) => `"${w}"`).join(' and ')}, which the corpus never mentions` }
+      : offTopicFollowUp(snapshot, followUp, parsed.text)
+        ? { answered: false, reason: 'refused: a short follow-up whose own words the corpus never uses asks about something else' }
+        : decide(evidence, settings.refusal);
   return {
     parsed,
     followUp,
-    queryTerms: new Set(terms),
+    queryTerms: new Set([...terms, ...expansions.map((e) => e.term)]),
+    expansions,
     evidence,
     // "What did Newsweek report on March 7?" asks for what the filters find, or, when they find
     // nothing, the nearest (said so in `unmatched`).
-    answered: listing || (terms.length > 0 && isAnswerable(evidence, settings.refusal) && !offTopicFollowUp(snapshot, followUp, parsed.text)),
+    answered: verdict.answered,
     ...(unmatched && { unmatched }),
     hits: shown.map(toHit),
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
+    trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: ranked.slice(0, TRACE_DEPTH), ...(unmatched && { unmatched }), reason: verdict.reason },
   };
 }
 
@@ -192,6 +264,35 @@ function withInheritedFilters(parsed: ParsedQuery, followUp: FollowUp): ParsedQu
     ...(!parsed.date && followUp.date && { date: followUp.date }),
   };
 }
+
+/** Dense candidates scored again against their embeddings mixed with their neighbours'. */
+function withContext(snapshot: Snapshot, query: Float32Array, list: Ranked[], weight: number): Ranked[] {
+  if (weight <= 0) return list;
+  const sameDoc = (label: number, other: number) => snapshot.chunks[other]?.docId === snapshot.chunks[label]!.docId;
+  return sortByScore(list.map(({ label }) => {
+    const mixed = Float32Array.from(snapshot.vectors.vector(label));
+    for (const other of [label - 1, label + 1].filter((o) => sameDoc(label, o))) {
+      const neighbour = snapshot.vectors.vector(other);
+      for (let i = 0; i < mixed.length; i++) mixed[i]! += weight * neighbour[i]!;
+    }
+    return { label, score: dot(query, normalize(mixed)) };
+  }));
+}
+
+const lemmaCache = new WeakMap<Snapshot, Set<string>>();
+
+/** The focus words of the question that neither the corpus nor a close expansion of them has. */
+function missingFocus(snapshot: Snapshot, text: string, expansions: Expansion[]): string[] {
+  const wordnet = snapshot.lexicons.wordnet;
+  if (!wordnet) return [];
+  let lemmas = lemmaCache.get(snapshot);
+  if (!lemmas) lemmaCache.set(snapshot, (lemmas = corpusLemmas(snapshot.caseMap.keys(), wordnet)));
+  const close = new Set(expansions.filter((e) => CLOSE_SOURCES.has(e.source)).map((e) => e.fromTerm));
+  return questionFocus(text).filter((word) => !knownWord(word, lemmas, wordnet) && !close.has(normalizeTerm(word)));
+}
+
+/** Expansions that say the same thing; "similar" and "derived" ones are too loose to vouch for a focus. */
+const CLOSE_SOURCES = new Set<string>(['place', 'place-related', 'synonym']);
 
 /** Every chunk, newest document first, scored from 1 down so that later stages keep the order. */
 function newestFirst(snapshot: Snapshot): Ranked[] {
@@ -263,7 +364,7 @@ function nearestDates(snapshot: Snapshot, list: Ranked[], date: DatePattern): Ra
   return order.map((r, i) => ({ label: r.label, score: 1 - i / order.length }));
 }
 
-function gatherEvidence(snapshot: Snapshot, terms: string[], dense: Ranked[], lexical: Ranked[], top: Ranked[], weight = (_term: string) => 1): Evidence {
+function gatherEvidence(snapshot: Snapshot, terms: string[], expansions: Expansion[], dense: Ranked[], lexical: Ranked[], top: Ranked[], weight = (_term: string) => 1): Evidence {
   // A follow-up's earlier words count less than its own.
   const idf = (term: string) => snapshot.lexical.idf(term) * weight(term);
   // An article's title counts as context for each of its sentences.
@@ -271,7 +372,7 @@ function gatherEvidence(snapshot: Snapshot, terms: string[], dense: Ranked[], le
     const doc = docOf(snapshot, label);
     return new Set([...snapshot.chunkTerms[label]!, ...(doc.kind === 'article' ? contentTerms(doc.title) : [])]);
   };
-  const lexicalShare = Math.max(0, ...top.map((r) => coverage(terms, termsOf(r.label), idf)));
+  const lexicalShare = Math.max(0, ...top.map((r) => coverage(terms, termsOf(r.label), idf, expansions)));
   const denseTop = dense.slice(0, AGREEMENT_DEPTH).map((r) => r.label);
   const agree = lexical.slice(0, AGREEMENT_DEPTH).some((r) => denseTop.includes(r.label));
   return { dense: Math.max(0, dense[0]?.score ?? 0), lexical: lexicalShare, agree };

@@ -14,8 +14,8 @@ export interface Term {
  */
 const QUESTION_WORDS = ['did', 'does', 'do', 'what', 'which', 'who', 'whom', 'how', 'why', 'when', 'where', 'say', 'said', 'says', 'tell', 'told', 'about', 'there', 'any', 'anything', 'something', 'report', 'reported', 'reports', 'reporting', 'news', 'headline', 'headlines', 'story', 'stories', 'article', 'articles', 'write', 'wrote', 'written', 'publish', 'published', 'happen', 'happened', 'happening'];
 const STOPWORDS = new Set([...eng, ...QUESTION_WORDS]);
-/** A word, or a number formula such as "3+3" that names a thing. */
-export const WORD = /\d+(?:\+\d+)+|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+/** A word, an abbreviation written with dots ("U.S.", one word), or a number formula such as "3+3". */
+export const WORD = /(?:\p{Lu}\.){2,}|\d+(?:\+\d+)+|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
 /**
  * Case, accents, curly quotes and possessives fold away: "Iran’s", "Iran's", "IRANS" and "Irans"
@@ -27,7 +27,7 @@ export function normalizeTerm(word: string): string {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/['’]s$/, '')
-    .replace(/['’]/g, '');
+    .replace(/['’.]/g, '');
   return stemmer(plain);
 }
 

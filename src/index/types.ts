@@ -149,9 +149,30 @@ export type ProgressEvent =
   | { stage: 'embed'; done: number; total: number }
   | { stage: 'write' };
 
+/** How a question was read and why it was answered or refused (`ask --explain`; never shown by the bot). */
+export interface Explanation {
+  question: string;
+  /** The question without the outlet and date phrases. */
+  searchText: string;
+  /** Its content words, normalized. */
+  terms: string[];
+  /** Words added for the question's words, each weighted below them. */
+  expansions: Array<{ from: string; term: string; via: string; source: string; weight: number }>;
+  /** Earlier questions of the conversation that it used. */
+  history: string[];
+  filters: { outlet: string | null; date: string | null; recent: boolean; applied: boolean };
+  /** dense, BM25 and fused: each one's top five with raw scores. */
+  rankers: Array<{ name: string; top: Array<{ score: number; text: string; source: string }> }>;
+  evidence: { dense: number; lexical: number; agree: boolean };
+  answered: boolean;
+  reason: string;
+}
+
 /** What the bot and the CLI use. Built by `openEngine` in engine.ts. */
 export interface Engine {
   ask(question: string, options?: AskOptions): Promise<Answer>;
+  /** How `ask` reads the question: terms, expansions, filters, rankings and the verdict. */
+  explain(question: string, options?: AskOptions): Promise<Explanation>;
   /** Headlines matching the filter: newest first, or by relevance when `query` is set. */
   headlines(filter: HeadlineQuery): Promise<Document[]>;
   document(id: string): Document | undefined;

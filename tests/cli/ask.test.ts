@@ -109,3 +109,34 @@ describe('npm run ask', () => {
     expect(JSON.parse(lines.stdout)).toEqual({ question: '???', answered: false, passages: [], error: 'Ask a question in words: that had no letters or digits to search for.' });
   });
 });
+
+describe('npm run ask --explain', () => {
+  it('prints the terms, expansions, filters, each ranker\'s top five and the verdict', async () => {
+    const result = await ask(['--explain', 'What did Reuters say about the truce between Cairo and Tehran in March?']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'question: What did Reuters say about the truce between Cairo and Tehran in March?',
+      'searched: What did say about the truce between Cairo and Tehran ?',
+      'terms: truce, cairo, tehran',
+    ]);
+    expect(lines).toContain('  Cairo -> egypt  (place "Egypt", weight 0.8)');
+    expect(lines).toContain('  truce -> ceasefir  (synonym "cease-fire", weight 0.5)');
+    expect(lines).toContain('filters: outlet Reuters, date *-3-*');
+    for (const ranker of ['dense', 'BM25', 'fused']) {
+      const at = lines.findIndex((line) => line.startsWith(`${ranker} top `));
+      const count = Number(/top (\d+):$/.exec(lines[at]!)![1]);
+      expect(count).toBeGreaterThan(0);
+      expect(lines.slice(at + 1, at + 1 + count).every((line, i) => line.startsWith(`  ${i + 1}. `))).toBe(true);
+    }
+    expect(lines).toContain('dense top 5:');
+    expect(lines.at(-1)).toMatch(/^(answered|refused): /);
+  });
+
+  it('prints the explanation as one JSON object with --json, and its refusal reason', async () => {
+    const result = await ask(['--explain', '--json', 'What is the population of Azerbaijan?']);
+    const explained = JSON.parse(result.stdout);
+    expect(Object.keys(explained)).toEqual(['question', 'searchText', 'terms', 'expansions', 'history', 'filters', 'rankers', 'evidence', 'answered', 'reason']);
+    expect([explained.answered, explained.reason]).toEqual([false, 'refused: the question asks about "population", which the corpus never mentions']);
+  });
+});

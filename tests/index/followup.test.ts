@@ -93,8 +93,9 @@ describe('the rules underneath', () => {
       earlier: [{ label: 2, score: 3 }, { label: 1, score: 1 }],
     };
     const search = (text: string, k: number) => (scores[text] ?? []).slice(0, k);
-    expect(weightedSearch(search, 'own', [{ text: 'earlier', weight: 0.5 }], 5)).toEqual([{ label: 1, score: 2.5 }, { label: 2, score: 1.5 }]);
-    expect(weightedSearch(search, 'earlier', [], 1)).toEqual([{ label: 2, score: 3 }]);
+    const own = (text: string) => (k: number) => search(text, k);
+    expect(weightedSearch(own('own'), search, [{ text: 'earlier', weight: 0.5 }], 5)).toEqual([{ label: 1, score: 2.5 }, { label: 2, score: 1.5 }]);
+    expect(weightedSearch(own('earlier'), search, [], 1)).toEqual([{ label: 2, score: 3 }]);
   });
 
   it('embeds the earlier text before the question, and weighs the question\'s own words fully', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { coverage, DEFAULT_SETTINGS, isAnswerable, wordOverlap } from '../../src/index/retriever.js';
+import type { Expansion } from '../../src/index/expand.js';
+import { coverage, decide, DEFAULT_SETTINGS, isAnswerable, wordOverlap } from '../../src/index/retriever.js';
 
 const t = DEFAULT_SETTINGS.refusal;
 
@@ -12,8 +13,18 @@ describe('isAnswerable', () => {
     expect(isAnswerable({ dense: t.minDense, lexical: t.lexical, agree: false }, t)).toBe(true);
     expect(isAnswerable({ dense: t.dense, lexical: t.denseLexical, agree: false }, t)).toBe(true);
     expect(isAnswerable({ dense: t.dense, lexical: t.denseLexical - 0.01, agree: false }, t)).toBe(false);
+    expect(isAnswerable({ dense: t.strongDense, lexical: t.strongDenseLexical, agree: false }, t)).toBe(true);
+    expect(isAnswerable({ dense: t.strongDense - 0.01, lexical: t.strongDenseLexical, agree: false }, t)).toBe(false);
     expect(isAnswerable({ dense: t.minDense, lexical: t.agreedLexical, agree: true }, t)).toBe(true);
     expect(isAnswerable({ dense: t.minDense, lexical: t.agreedLexical, agree: false }, t)).toBe(false);
+  });
+});
+
+describe('decide', () => {
+  it('names the clause that answered or refused', () => {
+    expect(decide({ dense: 0.1, lexical: 1, agree: true }, t)).toEqual({ answered: false, reason: 'refused: best similarity 0.10 is below 0.2' });
+    expect(decide({ dense: 0.5, lexical: 0.8, agree: false }, t)).toEqual({ answered: true, reason: "answered: 80% of the question's words found (at least 75%)" });
+    expect(decide({ dense: 0.3, lexical: 0.1, agree: false }, t)).toEqual({ answered: false, reason: "refused: 10% of the question's words found, best similarity 0.30, rankers do not agree: not enough evidence" });
   });
 });
 
@@ -22,6 +33,13 @@ describe('coverage', () => {
     const idf = (term: string) => ({ rare: 3, common: 1 })[term] ?? 2;
     expect(coverage(['rare', 'common', 'absent'], new Set(['common', 'rare']), idf)).toBeCloseTo(4 / 6, 12);
     expect(coverage([], new Set(['x']), idf)).toBe(0);
+  });
+
+  it('credits a missing term at the weight of its expansion found instead', () => {
+    const idf = () => 1;
+    const truce: Expansion = { term: 'ceasefir', from: 'truce', fromTerm: 'truce', via: 'cease-fire', source: 'synonym', weight: 0.5 };
+    expect(coverage(['truce', 'ottawa'], new Set(['ceasefir', 'ottawa']), idf, [truce])).toBeCloseTo(1.5 / 2, 12);
+    expect(coverage(['truce', 'ottawa'], new Set(['ottawa']), idf, [truce])).toBeCloseTo(1 / 2, 12);
   });
 });
 

@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { corpusTerms, expandQuestion, findPlaces, indexPlaces } from '../../src/index/expand.js';
+import { placeFromRecord, worldPlaces } from '../../src/index/places.js';
+import { buildCaseMap, contentTerms } from '../../src/index/terms.js';
+import { openWordNet, parseSynset } from '../../src/index/wordnet.js';
+
+const wordnet = openWordNet();
+afterAll(() => wordnet.close());
+
+/** A corpus about another part of the world than the seed: nothing here is tuned for it. */
+const CANADA = [
+  'Canada and Denmark agree a ceasefire over Hans Island',
+  'The Canadian ambassador said the ceasefire would hold. Officials in Copenhagen welcomed the deal.',
+];
+const vocabulary = new Set(CANADA.flatMap(contentTerms));
+const caseMap = buildCaseMap(CANADA);
+const places = indexPlaces(worldPlaces());
+
+describe('the WordNet reader', () => {
+  it('finds base forms by the detachment rules', () => {
+    expect(wordnet.lemmas('limits')).toEqual([{ lemma: 'limit', pos: 'noun' }, { lemma: 'limit', pos: 'verb' }]);
+    expect(wordnet.lemmas('population')).toEqual([{ lemma: 'population', pos: 'noun' }]);
+    expect(wordnet.lemmas('zzqx')).toEqual([]);
+  });
+
+  it('reads a synset and its pointers from a data line', () => {
+    const line = '13994359 26 n 03 armistice 0 cease-fire 0 truce 0 001 @ 13993683 n 0000 | a state of peace';
+    expect(parseSynset(line)).toEqual({ words: ['armistice', 'cease-fire', 'truce'], pointers: [{ symbol: '@', offset: 13993683, pos: 'noun', sourceWord: 0, targetWord: 0 }] });
+  });
+
+  it('gives the synonyms of the first sense', () => {
+    expect(wordnet.related('truce', 1).map((r) => `${r.relation}:${r.lemma}`)).toEqual(['synonym:armistice', 'synonym:cease-fire', 'synonym:truce']);
+  });
+});
+
+describe('places from world-countries', () => {
+  it('keeps names, capitals without a trailing abbreviation, demonyms and short other names', () => {
+    const us = placeFromRecord({ name: { common: 'United States' }, altSpellings: ['US', 'USA', 'United States of America'], capital: ['Washington D.C.'], demonyms: { eng: { f: 'American', m: 'American' } } });
+    expect(us).toEqual({ name: 'United States', names: ['United States', 'US', 'USA'], capitals: ['Washington D.C.', 'Washington'], demonyms: ['American'] });
+    const turkey = placeFromRecord({ name: { common: 'Türkiye' }, altSpellings: ['TR', 'Republic of Turkey'], capital: ['Ankara'], demonyms: {} });
+    expect(turkey.names).toEqual(['Türkiye', 'TR', 'Turkey']);
+  });
+
+  it('matches a capitalized name, and an all-caps code only in capitals', () => {
+    expect(findPlaces('Did Ottawa sign it?', places).map((m) => [m.place.name, m.kind, m.surface])).toEqual([['Canada', 'capitals', 'Ottawa']]);
+    expect(findPlaces('What did the US say?', places).map((m) => m.place.name)).toEqual(['United States']);
+    expect(findPlaces('is it true for us?', places)).toEqual([]);
+  });
+});
+
+describe('expandQuestion on a drop-in corpus about Canada', () => {
+  it('adds the corpus words for a capital and a synonym, weighted below the question words', () => {
+    const expansions = expandQuestion('Did Ottawa accept the truce?', vocabulary, { wordnet, places }, caseMap);
+    expect(expansions.map((e) => [e.from, e.term, e.source, e.weight])).toEqual([
+      ['Ottawa', 'canada', 'place', 0.8],
+      ['truce', 'ceasefir', 'synonym', 0.5],
+    ]);
+  });
+
+  it('adds only words the corpus has, never one the question has already', () => {
+    expect(expandQuestion('Did Canada sign a ceasefire or an armistice?', vocabulary, { wordnet, places }, caseMap)).toEqual([]);
+    expect(corpusTerms('cease-fire', vocabulary)).toEqual(['ceasefir']);
+    expect(corpusTerms('first light', vocabulary)).toBeNull();
+  });
+
+  it('reads a people as its country: "Danes" is not in the data, "Danish" is', () => {
+    expect(expandQuestion('What did the Danish officials say?', vocabulary, { wordnet, places }, caseMap).map((e) => [e.from, e.term, e.source])).toEqual([['Danish', 'denmark', 'place']]);
+  });
+});
