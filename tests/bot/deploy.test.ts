@@ -85,7 +85,7 @@ describe('deploy-commands --clear-guild', () => {
       applicationId: fake.applicationId,
       applicationName: 'Newsdesk',
       guildId: fake.guildId,
-      removed: ['ask', 'headlines', 'source', 'about', 'reindex'],
+      removed: ['ask', 'headlines', 'source', 'about', 'reindex', 'feeds'],
     });
     expect(fake.calls.map((c) => `${c.method} ${c.route}`)).toEqual([
       'GET /applications/@me',
@@ -94,7 +94,7 @@ describe('deploy-commands --clear-guild', () => {
     ]);
     expect(fake.calls[2]!.body).toEqual([]);
     expect(fake.commands.guild.get(fake.guildId)).toEqual([]);
-    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex']);
+    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex', 'feeds']);
   });
 
   it('npm run deploy-commands -- --global --clear-guild registers globally, then removes the DEV_GUILD_ID copies', async () => {
