@@ -208,7 +208,9 @@ export async function retrieve(
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
   const evidence = gatherEvidence(snapshot, terms, expansions, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
   const toHit = (r: Ranked): Hit => hitOf(snapshot, r);
-  const unknownFocus = settings.refusal.focus ? missingFocus(snapshot, searchText, expansions) : [];
+  // A follow-up's topic comes from its history, so its own unknown words can't refuse it
+  // ("how much money is involved?"); `offTopicFollowUp` catches one that changes the subject.
+  const unknownFocus = settings.refusal.focus && !followUp.leans ? missingFocus(snapshot, searchText, expansions) : [];
   const verdict = terms.length === 0
     ? { answered: listing, reason: listing ? 'answered: the question names only an outlet, a date or "latest"; listing what matches' : 'refused: no content words, and no outlet or date' }
     : unknownFocus.length > 0
