@@ -8,10 +8,12 @@ import { readCorpus } from '../src/index/corpus.js';
 import { createEmbedder } from '../src/index/embedder.js';
 import { openEngine } from '../src/index/engine.js';
 import { buildIndex } from '../src/index/indexer.js';
+import { NewsdeskError } from '../src/errors.js';
 import { measureDiscord } from './bench-discord.js';
 
 const HELP = `
 Usage: npm run bench [-- --questions FILE] [--repeat N]
+       npm run bench -- --scale N[,N...] [--no-use]
 
 Measures, on the configured corpus and embedder, in a temporary data directory (your data/
 is not touched):
@@ -22,7 +24,14 @@ is not touched):
   - the bot against a local fake Discord (127.0.0.1): login to ready, and /ask from the
     interaction to the edited answer, p50 and p99.
 
+With --scale, measures instead the engine on a synthetic news corpus of about N chunks per
+size (e.g. --scale 1000,10000,100000), embedded by a cheap 512-dimension ONNX model through
+transformers.js, each figure next to raw hnswlib + MiniSearch measured in the same run
+(scripts/bench-scale.ts says what each row is). --no-use skips the USE throughput sample.
+
 Options:
+  --scale N[,N...]  scale run(s) instead of the seed bench
+  --no-use          with --scale: skip measuring the Universal Sentence Encoder's throughput
   --questions FILE  JSONL questions (default: ../shared/eval/dev.jsonl)
   --repeat N        ask every question N times (default: 5)
   -h, --help        show this help
@@ -47,10 +56,23 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - start];
 }
 
+/** `1000,10000,100000` (or `10k`, `1e5`): positive whole numbers of chunks. */
+function scaleSizes(text: string): number[] {
+  return text.split(',').map((part) => {
+    const n = Number(part.trim().replace(/k$/i, 'e3'));
+    if (!Number.isInteger(n) || n < 1) throw new NewsdeskError('BAD_USAGE', `--scale: "${part}" is not a positive whole number of chunks.`);
+    return n;
+  });
+}
+
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 runMain(async () => {
-  const { values } = parseCli(HELP, { questions: { type: 'string' }, repeat: { type: 'string' } });
+  const { values } = parseCli(HELP, { questions: { type: 'string' }, repeat: { type: 'string' }, scale: { type: 'string' }, 'no-use': { type: 'boolean' } });
+  if (values.scale !== undefined) {
+    const { runScaleBench } = await import('./bench-scale.js');
+    return runScaleBench({ sizes: scaleSizes(values.scale), log, use: !values['no-use'] });
+  }
   const config = readConfig();
   const repeat = positiveInt('--repeat', values.repeat, 5);
   const questions = await readQuestions(values.questions ?? '../shared/eval/dev.jsonl');

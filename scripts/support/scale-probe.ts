@@ -1,0 +1,169 @@
+/**
+ * The question side of `npm run bench -- --scale N`, run in a fresh process so that load time and
+ * resident memory are those of a process that only opens the engine (as `npm run ask` does), not
+ * of the one that generated and built the corpus. Reads a job file, prints one JSON object.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import MiniSearch from 'minisearch';
+import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
+import { composeAnswer } from '../../src/index/compose.js';
+import type { Embedder, EmbedderOptions } from '../../src/index/embedder.js';
+import { loadSnapshot, openEngine } from '../../src/index/engine.js';
+import { boostRecent } from '../../src/index/retrieve.js';
+import { DEFAULT_SETTINGS, retrieve, type Snapshot } from '../../src/index/retriever.js';
+import { currentBuild } from '../../src/index/store.js';
+import type { Chunk } from '../../src/index/types.js';
+import { longDate } from './news-corpus.js';
+
+export interface ProbeJob {
+  corpusDir: string;
+  dataDir: string;
+  modelsDir: string;
+  model: string;
+  questions: string[];
+  headlineQueries: string[];
+  outlets: string[];
+  dated: Array<{ outlet: string; date: string }>;
+  rounds: number;
+}
+
+export type Outcome = { ok: true; ms: number; detail: string } | { ok: false; error: string };
+
+export interface ProbeResult {
+  loadMs: number;
+  rssMiB: number;
+  heapMiB: number;
+  filterOnlyMs: number[];
+  filterOnlyAnswered: number;
+  headlinesQueryMs: number[];
+  headlinesOutletMs: number[];
+  latestNothing: Outcome;
+  boostRecent300k: Outcome;
+  queryEmbedMs: number[];
+  pipelineMs: number[];
+  reference: { loadMs: number; miniSearchBuildMs: number; searchKnnMs: number[]; miniSearchMs: number[]; floorMs: number[] };
+}
+
+const now = () => performance.now();
+
+async function timeEach<T>(items: T[], rounds: number, work: (item: T) => Promise<unknown> | unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const item of items) {
+      const start = now();
+      await work(item);
+      times.push(now() - start);
+    }
+  }
+  return times;
+}
+
+async function outcome(work: () => Promise<string> | string): Promise<Outcome> {
+  const start = now();
+  try {
+    const detail = await work();
+    return { ok: true, ms: now() - start, detail };
+  } catch (error) {
+    return { ok: false, error: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+function embedderOptions(job: ProbeJob): EmbedderOptions {
+  return { kind: 'transformers', model: job.model, modelsDir: job.modelsDir, allowRemote: false, quantized: false, log: () => {} };
+}
+
+/** The query vector computed once per text, so that a second ask measures everything but embedding. */
+function memoized(embedder: Embedder): Embedder {
+  const seen = new Map<string, Float32Array>();
+  return {
+    id: embedder.id,
+    dimensions: embedder.dimensions,
+    async embed(texts) {
+      const missing = texts.filter((t) => !seen.has(t));
+      if (missing.length) (await embedder.embed(missing)).forEach((v, i) => seen.set(missing[i]!, v));
+      return texts.map((t) => seen.get(t)!);
+    },
+  };
+}
+
+/** What `engine.ask` does with a snapshot (retrieve, then compose), here with a memoized embedder. */
+async function askOn(snapshot: Snapshot, question: string) {
+  const found = await retrieve(snapshot, question, 3, DEFAULT_SETTINGS);
+  return composeAnswer(question, found.answered, found.hits, found.more, found.queryTerms, (t) => snapshot.lexical.idf(t));
+}
+
+function gc() {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function probe(job: ProbeJob): Promise<ProbeResult> {
+  const loadStart = now();
+  const engine = await openEngine({ corpusDir: job.corpusDir, dataDir: job.dataDir, embedder: embedderOptions(job), chunking: DEFAULT_CHUNKING, log: () => {} });
+  const loadMs = now() - loadStart;
+  gc();
+  const memory = process.memoryUsage();
+
+  const filterQuestions = job.dated.slice(0, 20).map(({ outlet, date }) => `What did ${outlet} report on ${longDate(date).replace(/(\d+)(st|nd|rd|th),/, '$1,')}?`);
+  let filterOnlyAnswered = 0;
+  const filterOnlyMs = await timeEach(filterQuestions, job.rounds, async (q) => {
+    if ((await engine.ask(q)).answered) filterOnlyAnswered++;
+  });
+  const headlinesQueryMs = await timeEach(job.headlineQueries.slice(0, 10), 1, (query) => engine.headlines({ query }));
+  const headlinesOutletMs = await timeEach(job.outlets.slice(0, 10), job.rounds, (outlet) => engine.headlines({ outlet }));
+  // A date before the corpus: the filter keeps nothing, so "latest" ranks every chunk.
+  const latestNothing = await outcome(async () => {
+    const answer = await engine.ask('What is the latest on January 3, 2019?');
+    return `answered=${answer.answered}, ${answer.passages.length} passages`;
+  });
+  const boostRecent300k = await outcome(() => {
+    const list = Array.from({ length: 300_000 }, (_, label) => ({ label, score: 1 }));
+    return `${boostRecent(list, (label) => label % 731, 0.5).length} ranked`;
+  });
+  await engine.close();
+
+  const snapshot = await loadSnapshot(job.dataDir, embedderOptions(job));
+  const queryEmbedMs = await timeEach(job.questions, 1, (q) => snapshot.embedder.embed([q]));
+  const cached: Snapshot = { ...snapshot, embedder: memoized(snapshot.embedder) };
+  for (const q of job.questions) await askOn(cached, q);
+  const pipelineMs = await timeEach(job.questions, job.rounds, (q) => askOn(cached, q));
+  const reference = await referenceRun(job, cached);
+  return { loadMs, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20, filterOnlyMs, filterOnlyAnswered, headlinesQueryMs, headlinesOutletMs, latestNothing, boostRecent300k, queryEmbedMs, pipelineMs, reference };
+}
+
+/** The floor on the same chunks: raw hnswlib `searchKnn` and one plain MiniSearch query per question. */
+async function referenceRun(job: ProbeJob, snapshot: Snapshot) {
+  const dir = join(job.dataDir, 'index', 'builds', (await currentBuild(job.dataDir))!);
+  const loadStart = now();
+  const index = new hnswlib.HierarchicalNSW('cosine', snapshot.embedder.dimensions);
+  await index.readIndex(join(dir, 'vectors.hnsw'));
+  const chunks = JSON.parse(await readFile(join(dir, 'chunks.json'), 'utf8')) as Chunk[];
+  JSON.parse(await readFile(join(dir, 'documents.json'), 'utf8'));
+  const loadMs = now() - loadStart;
+  const buildStart = now();
+  const plain = new MiniSearch<{ id: number; text: string }>({ fields: ['text'] });
+  plain.addAll(chunks.map((chunk, id) => ({ id, text: chunk.text })));
+  const miniSearchBuildMs = now() - buildStart;
+  index.setEf(DEFAULT_SETTINGS.candidates);
+  const vectors = await Promise.all(job.questions.map(async (q) => Array.from((await snapshot.embedder.embed([q]))[0]!)));
+  const searchKnnMs: number[] = [];
+  const miniSearchMs: number[] = [];
+  const floorMs: number[] = [];
+  for (let r = 0; r < job.rounds; r++) {
+    job.questions.forEach((q, i) => {
+      const a = now();
+      index.searchKnn(vectors[i]!, DEFAULT_SETTINGS.candidates);
+      const b = now();
+      plain.search(q);
+      const c = now();
+      searchKnnMs.push(b - a);
+      miniSearchMs.push(c - b);
+      floorMs.push(c - a);
+    });
+  }
+  return { loadMs, miniSearchBuildMs, searchKnnMs, miniSearchMs, floorMs };
+}
+
+const job = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as ProbeJob;
+process.stdout.write(`${JSON.stringify(await probe(job))}\n`);
