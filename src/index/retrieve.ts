@@ -24,9 +24,8 @@ export function reciprocalRankFusion(lists: Ranked[][], weights: number[] = [], 
 /** Scales scores to [0, 1] by the list's own minimum and maximum. */
 export function minMaxNormalize(list: Ranked[]): Ranked[] {
   if (list.length === 0) return [];
-  const scores = list.map((r) => r.score);
-  const min = Math.min(...scores);
-  const range = Math.max(...scores) - min;
+  const [min, max] = extent(list.map((r) => r.score));
+  const range = max - min;
   return list.map((r) => ({ label: r.label, score: range > 0 ? (r.score - min) / range : 1 }));
 }
 
@@ -39,6 +38,17 @@ export function weightedFusion(lists: Ranked[][], weights: number[]): Ranked[] {
     }
   });
   return sortByScore([...scores].map(([label, score]) => ({ label, score })));
+}
+
+/** [min, max] by a loop: spreading a corpus-sized array into Math.min overflows the stack (~125k). */
+export function extent(values: number[]): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of values) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return [min, max];
 }
 
 export function sortByScore(list: Ranked[]): Ranked[] {
@@ -58,8 +68,8 @@ export function filterOrKeep(list: Ranked[], keep: (label: number) => boolean): 
 export function boostRecent(list: Ranked[], dayOf: (label: number) => number | null, weight: number): Ranked[] {
   const days = list.map((r) => dayOf(r.label)).filter((d): d is number => d !== null);
   if (days.length === 0) return list;
-  const first = Math.min(...days);
-  const span = Math.max(...days) - first || 1;
+  const [first, last] = extent(days);
+  const span = last - first || 1;
   const top = list[0]?.score ?? 1;
   return sortByScore(list.map((r) => {
     const day = dayOf(r.label);
