@@ -82,6 +82,7 @@ async function embedChunks(chunks: Chunk[], options: BuildOptions, progress: Pro
     done += batch.reduce((sum, text) => sum + chunksOf.get(text)!, 0);
     progress({ stage: 'embed', done, total });
   }
-  if (missing.length > 0) await cache.save();
+  // Every chunk text was read above, so what was not is no longer in the corpus: let compaction drop it.
+  await cache.save({ pruneUnused: true });
   return { vectors: chunks.map((c) => cache.get(c.text)!), embedded: total };
 }
