@@ -14,6 +14,7 @@ import { handleMessage } from './messages.js';
 import { watchIndex, type IndexWatcher } from '../index/watch.js';
 import { describeError } from '../errors.js';
 import { NO_MENTIONS } from './reply.js';
+import { retryingRequest } from './transport.js';
 import { SessionStore } from './sessions.js';
 import { BackoffShardingStrategy, discordRefusal, GatewayClosed, login, Retrier, seconds, waitForApi, type BackoffOptions } from './connect.js';
 
@@ -107,7 +108,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     ws: { buildStrategy: (manager) => new BackoffShardingStrategy(manager, gatewayRetrier) },
     // DMs arrive on channels discord.js has not cached; without Partials.Channel they are dropped.
     partials: [Partials.Channel, Partials.Message],
-    rest: config.discord.apiUrl ? { api: config.discord.apiUrl } : {},
+    rest: { ...(config.discord.apiUrl ? { api: config.discord.apiUrl } : {}), makeRequest: retryingRequest({ log }) },
     allowedMentions: NO_MENTIONS,
     failIfNotExists: false,
   });

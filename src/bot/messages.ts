@@ -6,6 +6,7 @@ import { ChannelType, ThreadAutoArchiveDuration, type Message } from 'discord.js
 import { describeError, isNewsdeskError } from '../errors.js';
 import { validateQuestion } from '../index/engine.js';
 import { answerPayload } from './answer.js';
+import { mayHaveTakenEffect, messageNonce } from './delivery.js';
 import type { BotContext, LogFields } from './context.js';
 import { conversationHistory } from './history.js';
 import { messageTrigger, stripBotMentions, threadName, type MessageFacts } from './question.js';
@@ -36,8 +37,9 @@ export function messageFacts(message: Message, answerChannelIds: readonly string
   };
 }
 
+/** A reply that Discord posts at most once, however often its POST is retried (enforced nonce). */
 async function reply(message: Message, payload: MessagePayload): Promise<Message> {
-  return message.reply({ ...safe(payload), failIfNotExists: false });
+  return message.reply({ ...safe(payload), failIfNotExists: false, ...messageNonce() });
 }
 
 /** Handles one message completely; never throws. Logs one JSON line for each message it answers. */
@@ -47,6 +49,7 @@ export async function handleMessage(message: Message, ctx: BotContext): Promise<
   const trigger = messageTrigger(facts);
   if (!trigger) return;
   const started = performance.now();
+  let answering = false;
   const entry: LogFields = {
     event: 'message',
     trigger,
@@ -67,7 +70,9 @@ export async function handleMessage(message: Message, ctx: BotContext): Promise<
     const history = await conversationHistory(message, { ...facts, botId: message.client.user.id, botRoleIds: botRoleIds(message) });
     if (history.length > 0) entry.history = history.length;
     const answer = await ctx.engine.ask(question, { k: ctx.config.answerK, history });
+    answering = true;
     const sent = await reply(message, answerPayload(answer, ctx));
+    answering = false;
     entry.answered = answer.answered;
     entry.ok = true;
     const channel = message.channel;
@@ -83,6 +88,8 @@ export async function handleMessage(message: Message, ctx: BotContext): Promise<
     entry.ok = false;
     entry.code = isNewsdeskError(error) ? error.code : 'INTERNAL';
     if (!isNewsdeskError(error)) entry.error = describeError(error);
+    // The answer may show although its response was lost: a notice under it would say it failed.
+    if (answering && mayHaveTakenEffect(error)) return;
     await reply(message, errorPayload(error)).catch((sendError: unknown) =>
       ctx.log({ event: 'error', where: 'message-reply', error: describeError(sendError) }),
     );

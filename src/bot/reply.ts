@@ -6,6 +6,7 @@
 import { MessageFlags, type Interaction } from 'discord.js';
 import { describeError, NewsdeskError, userMessage } from '../errors.js';
 import type { BotContext } from './context.js';
+import { finalReplyShows } from './delivery.js';
 import type { MessagePayload } from './render.js';
 import { contentWithin } from './render.js';
 import { discordTime } from './text.js';
@@ -59,6 +60,11 @@ export async function replyWithNotice(interaction: Interaction, text: string, ct
     const payload = noticePayload(text);
     if (interaction.deferred && !interaction.replied && !interaction.isMessageComponent()) {
       // A deferred command reply shows "thinking…" until edited; the edit keeps its visibility.
+      // But an answer that reached the user, though its response was lost, stays.
+      if (await finalReplyShows(interaction)) {
+        ctx.log({ event: 'error', where: 'reply-error', kept: 'the answer already shown', notice: text });
+        return;
+      }
       await interaction.editReply(safe(payload));
     } else if (interaction.deferred || interaction.replied) {
       await interaction.followUp(ephemeral(payload));

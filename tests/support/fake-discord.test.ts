@@ -394,6 +394,31 @@ describe('Discord behaviour the fake enforces', () => {
     await expect(channel.send('hello again')).resolves.toBeDefined();
   });
 
+  it('a message sent with enforce_nonce and a nonce seen in the channel returns the first message instead of posting again', async () => {
+    const client = await connect();
+    const channel = client.channels.cache.get(fake.channelId);
+    if (!channel?.isSendable()) throw new Error('channel not sendable');
+    const first = await channel.send({ content: 'once', nonce: '1234', enforceNonce: true });
+    const again = await channel.send({ content: 'twice?', nonce: '1234', enforceNonce: true });
+    const unenforced = await channel.send({ content: 'not enforced', nonce: '1234' });
+    expect(again.id).toBe(first.id);
+    expect(unenforced.id).not.toBe(first.id);
+    expect(fake.messagesIn(fake.channelId).map((m) => m.content)).toEqual(['once', 'not enforced']);
+  });
+
+  it('failAfterApplyNext() applies the request, then answers the failure; dropSocketNext() answers nothing (UND_ERR_SOCKET)', async () => {
+    const client = await connect();
+    const route = `/channels/${fake.channelId}/messages`;
+    fake.failAfterApplyNext({ method: 'POST', route }, { status: 400, code: 50035 });
+    await expect(client.rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'applied' } })).rejects.toMatchObject({ status: 400 });
+    fake.dropSocketNext({ method: 'POST', route });
+    await expect(client.rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'dropped' } })).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    fake.dropSocketNext({ method: 'POST', route }, { applied: true });
+    await expect(client.rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'dropped, applied' } })).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    expect(fake.messagesIn(fake.channelId).map((m) => m.content)).toEqual(['applied', 'dropped, applied']);
+    expect(fake.findCalls({ method: 'POST', route }).map((c) => c.status)).toEqual([400, 0, 0]);
+  });
+
   it('unknown routes answer a 404 JSON and are recorded', async () => {
     const client = await connect();
     await expect(client.rest.get('/no/such/route' as `/${string}`)).rejects.toMatchObject({ status: 404 });

@@ -84,6 +84,7 @@ const FIXED_IDS = {
 // Constants
 
 export const API_PREFIX = '/api/v10';
+const NONCE_WINDOW_MS = 5 * 60_000;
 
 /** Gateway intent bits the fake looks at. */
 export const Intent = {
@@ -284,6 +285,15 @@ export interface FailureSpec {
   /** Full JSON body (overrides code/message). */
   body?: unknown;
   headers?: Record<string, string>;
+}
+
+interface DeliveryFault {
+  match: (call: Call) => boolean;
+  times: number;
+  /** Whether the request takes effect before the fault. */
+  applied: boolean;
+  /** The answer after applying; null destroys the socket instead. */
+  failure: FailureSpec | null;
 }
 
 export interface FakeDiscordOptions {
@@ -568,6 +578,9 @@ export class FakeDiscord {
   private waiters = new Set<Waiter>();
   private failures: Array<{ match: (call: Call) => boolean; reply: () => Reply; times: number }> = [];
   private responseDelays: Array<{ match: (call: Call) => boolean; ms: number; arrived: number }> = [];
+  private deliveryFaults: DeliveryFault[] = [];
+  /** Channel messages by `<channel>:<nonce>`, for enforce_nonce (Discord keeps them a few minutes). */
+  private readonly nonces = new Map<string, { messageId: string; at: number }>();
   private callSeq = 0;
   private closed = false;
   private application: Json;
@@ -903,6 +916,29 @@ export class FakeDiscord {
         this.responseDelays = this.responseDelays.filter((e) => e !== entry);
       },
     };
+  }
+
+  /**
+   * Delivery faults, for "did my request take effect?" paths. `dropSocketNext` destroys the socket
+   * of the next `times` matching requests without answering (undici then throws UND_ERR_SOCKET):
+   * before the request is applied, or with `applied: true` after it took effect.
+   * `failAfterApplyNext` applies the request, then answers with the failure (a 502 that still took
+   * effect). A dropped request is recorded in `calls` with status 0 and wakes no waiter.
+   */
+  dropSocketNext(match: CallMatcher, options: { applied?: boolean; times?: number } = {}): void {
+    this.deliveryFaults.push({ match: toMatcher(match), times: options.times ?? 1, applied: options.applied ?? false, failure: null });
+  }
+
+  failAfterApplyNext(match: CallMatcher, failure: FailureSpec, times = 1): void {
+    this.deliveryFaults.push({ match: toMatcher(match), times, applied: true, failure });
+  }
+
+  private takeDeliveryFault(call: Call): DeliveryFault | null {
+    const fault = this.deliveryFaults.find((f) => f.times > 0 && f.match(call));
+    if (!fault) return null;
+    fault.times -= 1;
+    this.deliveryFaults = this.deliveryFaults.filter((f) => f.times > 0);
+    return fault;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1638,13 +1674,17 @@ export class FakeDiscord {
     let body: any = null;
     let files: FakeFile[] = [];
     let reply: Reply;
+    let fault: DeliveryFault | null = null;
     const recorded = (status: number, response: unknown, seq = 0): Call => ({
       seq, at, method, path, route, query, body, files, headers: req.headers, status, response,
     });
     try {
       ({ body, files } = parseBody(Buffer.concat(chunks), req.headers['content-type']));
-      const failure = this.failures.find((f) => f.times > 0 && f.match(recorded(0, null)));
-      if (failure) {
+      fault = this.takeDeliveryFault(recorded(0, null));
+      const failure = fault ? undefined : this.failures.find((f) => f.times > 0 && f.match(recorded(0, null)));
+      if (fault && !fault.applied) {
+        reply = json(0, null);
+      } else if (failure) {
         failure.times -= 1;
         this.failures = this.failures.filter((f) => f.times > 0);
         reply = failure.reply();
@@ -1666,6 +1706,13 @@ export class FakeDiscord {
       afterActions.length = 0;
     }
 
+    if (fault && (fault.failure === null || !fault.applied)) {
+      if (fault.applied) afterActions.forEach((fn) => void Promise.resolve().then(fn).catch(() => {}));
+      this.calls.push(recorded(0, null, ++this.callSeq));
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.failure) reply = json(fault.failure.status, fault.failure.body ?? { message: fault.failure.message ?? `${fault.failure.status} error`, code: fault.failure.code ?? 0 });
     const delay = this.responseDelays.find((d) => d.match(recorded(reply.status, null)));
     if (delay) {
       delay.arrived += 1;
@@ -1953,8 +2000,13 @@ export class FakeDiscord {
     const body: Json = ctx.body ?? {};
     const invalid = validateMessageBody(body);
     if (invalid) return invalid;
+    const duplicate = this.enforcedNonce(channel.id, body);
+    if (duplicate) return json(200, this.restMessage(duplicate));
     const message = this.messageFromBody(channel.id, body, ctx.files);
     if (isEmptyMessage(message)) return errorReply(400, 50006, 'Cannot send an empty message');
+    if (body.enforce_nonce === true && message.nonce !== undefined) {
+      this.nonces.set(`${channel.id}:${message.nonce}`, { messageId: message.id, at: Date.now() });
+    }
     const ref = body.message_reference;
     if (ref?.message_id) {
       const referenced = this.messages.get(String(ref.message_id));
@@ -1982,6 +2034,14 @@ export class FakeDiscord {
     }
     ctx.after(() => this.echo('MESSAGE_CREATE', message));
     return json(200, this.restMessage(message));
+  }
+
+  /** With enforce_nonce, a nonce seen in this channel within a few minutes returns that message, as on Discord. */
+  private enforcedNonce(channelId: string, body: Json): Json | undefined {
+    if (body.enforce_nonce !== true || (typeof body.nonce !== 'string' && typeof body.nonce !== 'number')) return undefined;
+    const seen = this.nonces.get(`${channelId}:${body.nonce}`);
+    if (!seen || Date.now() - seen.at > NONCE_WINDOW_MS) return undefined;
+    return this.messages.get(seen.messageId);
   }
 
   private editMessage(ctx: RequestContext, message: Json): Reply {

@@ -1,5 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../context.js';
+import { reply } from '../delivery.js';
 import { renderAbout } from '../render.js';
 import { safe } from '../reply.js';
 
@@ -10,6 +11,6 @@ export const about: Command = {
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
 
   async execute(interaction, ctx) {
-    await interaction.reply(safe(renderAbout(ctx.engine.about())));
+    await reply(interaction, safe(renderAbout(ctx.engine.about())));
   },
 };

@@ -1,9 +1,10 @@
-import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { NewsdeskError } from '../../errors.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../../index/engine.js';
 import { answerPayload, morePayload } from '../answer.js';
 import type { Command } from '../context.js';
 import { intArg } from '../custom-id.js';
+import { deferReply, editFinalReply, reply } from '../delivery.js';
 import { enforceLimit, ephemeral, safe } from '../reply.js';
 
 export const ask: Command = {
@@ -20,9 +21,9 @@ export const ask: Command = {
     const question = validateQuestion(interaction.options.getString('question', true));
     const hidden = interaction.options.getBoolean('ephemeral') ?? false;
     enforceLimit(ctx, interaction.user.id, hidden ? null : interaction.channelId);
-    await interaction.deferReply(hidden ? { flags: MessageFlags.Ephemeral } : {});
+    await deferReply(interaction, hidden);
     const answer = await ctx.engine.ask(question, { k: ctx.config.answerK });
-    await interaction.editReply(safe(answerPayload(answer, ctx)));
+    await editFinalReply(interaction, safe(answerPayload(answer, ctx)));
     return { answered: answer.answered, passages: answer.passages.length, ephemeral: hidden };
   },
 
@@ -31,7 +32,7 @@ export const ask: Command = {
     const offset = intArg(id.args[1]);
     const payload = id.action === 'more' && offset !== null ? morePayload(id.args[0] ?? '', offset, ctx) : null;
     if (!payload) throw new NewsdeskError('EXPIRED');
-    await interaction.reply(ephemeral(payload));
+    await reply(interaction, ephemeral(payload));
     return { offset };
   },
 };

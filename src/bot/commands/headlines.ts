@@ -3,6 +3,7 @@ import { NewsdeskError } from '../../errors.js';
 import type { HeadlineQuery } from '../../index/types.js';
 import type { Command } from '../context.js';
 import { intArg } from '../custom-id.js';
+import { deferReply, editFinalReply, update } from '../delivery.js';
 import { outletChoices, parseDateRange } from '../options.js';
 import { renderHeadlines } from '../render.js';
 import { enforceLimit, safe } from '../reply.js';
@@ -35,10 +36,10 @@ export const headlines: Command = {
     const limit = Math.min(Math.max(1, options.getInteger('limit') ?? DEFAULT_HEADLINES), MAX_HEADLINES);
     const filter: HeadlineQuery = { ...(query && { query }), ...(outlet && { outlet }), ...range };
     enforceLimit(ctx, interaction.user.id, interaction.channelId);
-    await interaction.deferReply();
+    await deferReply(interaction);
     const docs = (await ctx.engine.headlines(filter)).slice(0, limit);
     const sessionId = ctx.sessions.headlines.put({ ownerId: interaction.user.id, docs, filter });
-    await interaction.editReply(safe(renderHeadlines({ docs, page: 0, filter, sessionId })));
+    await editFinalReply(interaction, safe(renderHeadlines({ docs, page: 0, filter, sessionId })));
     return { results: docs.length };
   },
 
@@ -56,7 +57,7 @@ export const headlines: Command = {
     const session = id.action === 'page' && page !== null ? ctx.sessions.headlines.get(sessionId) : undefined;
     if (!session || page === null) throw new NewsdeskError('EXPIRED');
     if (session.ownerId !== interaction.user.id) throw new NewsdeskError('NOT_OWNER');
-    await interaction.update(safe(renderHeadlines({ docs: session.docs, page, filter: session.filter, sessionId })));
+    await update(interaction, safe(renderHeadlines({ docs: session.docs, page, filter: session.filter, sessionId })));
     return { page };
   },
 };

@@ -1,6 +1,7 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { NewsdeskError } from '../../errors.js';
 import type { Command } from '../context.js';
+import { deferReply, editFinalReply } from '../delivery.js';
 import { contentWithin, progressText, summaryText } from '../render.js';
 import { describeError } from '../../errors.js';
 import { safe } from '../reply.js';
@@ -18,7 +19,7 @@ export const reindex: Command = {
     if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       throw new NewsdeskError('FORBIDDEN');
     }
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await deferReply(interaction, true);
     const progress = throttledEdits(
       (text) => interaction.editReply(safe({ content: text })),
       ctx.progressIntervalMs,
@@ -27,7 +28,7 @@ export const reindex: Command = {
     try {
       const summary = await ctx.engine.reindex((event) => progress.push(progressText(event)));
       await progress.finish();
-      await interaction.editReply(safe({ content: contentWithin(summaryText(summary)) }));
+      await editFinalReply(interaction, safe({ content: contentWithin(summaryText(summary)) }));
       return { documents: summary.documents, chunks: summary.chunks, seconds: Math.round(summary.seconds * 10) / 10 };
     } finally {
       await progress.finish();

@@ -3,6 +3,7 @@ import { NewsdeskError } from '../../errors.js';
 import type { Document } from '../../index/types.js';
 import type { BotContext, Command } from '../context.js';
 import { intArg } from '../custom-id.js';
+import { reply, update } from '../delivery.js';
 import { cleanDocumentId } from '../options.js';
 import { pageOf, paginate, renderDocument } from '../render.js';
 import { ephemeral, safe } from '../reply.js';
@@ -24,7 +25,7 @@ export const source: Command = {
 
   async execute(interaction, ctx) {
     const doc = findDocument(ctx, cleanDocumentId(interaction.options.getString('id', true)));
-    await interaction.reply(safe(renderDocument(doc, { page: 0, ownerId: interaction.user.id })));
+    await reply(interaction, safe(renderDocument(doc, { page: 0, ownerId: interaction.user.id })));
     return { document: doc.id };
   },
 
@@ -40,7 +41,7 @@ export const source: Command = {
       const doc = findDocument(ctx, docId);
       const mark: [number, number] | undefined = start !== null && end !== null ? [start, end] : undefined;
       const page = mark ? pageOf(paginate(doc.text), mark[0]) : 0;
-      await interaction.reply(ephemeral(renderDocument(doc, { page, ownerId: interaction.user.id, mark })));
+      await reply(interaction, ephemeral(renderDocument(doc, { page, ownerId: interaction.user.id, mark })));
       return { document: doc.id, page };
     }
     if (id.action === 'page') {
@@ -51,7 +52,7 @@ export const source: Command = {
       const start = intArg(c);
       const end = intArg(d);
       const mark: [number, number] | undefined = start !== null && end !== null ? [start, end] : undefined;
-      await interaction.update(safe(renderDocument(doc, { page, ownerId: b, mark })));
+      await update(interaction, safe(renderDocument(doc, { page, ownerId: b, mark })));
       return { document: doc.id, page };
     }
     throw new NewsdeskError('EXPIRED');
