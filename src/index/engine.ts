@@ -11,7 +11,7 @@ import { openWordNet } from './wordnet.js';
 import { buildCaseMap, contentTerms } from './terms.js';
 import { matchesDate, parseQuery } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
-import { currentBuild, loadIndex } from './store.js';
+import { currentBuild, loadIndex, otherBuilds } from './store.js';
 import type { AskOptions, ChunkOptions, CorpusInfo, Document, Engine, HeadlineQuery, ProgressFn, ReindexSummary } from './types.js';
 
 export interface EngineOptions {
@@ -66,9 +66,9 @@ async function embedderFor(indexId: string, options: EmbedderOptions, current?: 
   return embedder;
 }
 
-/** Loads the live index and the embedder that built it. */
-export async function loadSnapshot(dataDir: string, options: EmbedderOptions, current?: Embedder): Promise<Snapshot> {
-  const stored = await loadIndex(dataDir);
+/** Loads the live index (or `build`) and the embedder that built it. */
+export async function loadSnapshot(dataDir: string, options: EmbedderOptions, current?: Embedder, build?: string): Promise<Snapshot> {
+  const stored = await loadIndex(dataDir, build);
   const embedder = await embedderFor(stored.manifest.embedder.id, options, current);
   if (embedder.dimensions !== stored.manifest.embedder.dimensions) {
     throw new NewsdeskError('INDEX_MISMATCH', `The index has ${stored.manifest.embedder.dimensions} dimensions; ${embedder.id} has ${embedder.dimensions}.`);
@@ -147,12 +147,34 @@ async function loadOrBuild(options: EngineOptions): Promise<Snapshot> {
   try {
     return await loadSnapshot(options.dataDir, options.embedder);
   } catch (error) {
+    if (isNewsdeskError(error, 'INDEX_CORRUPT')) return loadPrevious(options, error);
     if (!options.buildIfMissing || !isNewsdeskError(error, 'INDEX_MISSING')) throw error;
   }
   options.log('index: none yet, building it from the corpus (this happens once)');
   const embedder = await createEmbedder(options.embedder);
   await buildIndex({ ...options, embedder });
   return loadSnapshot(options.dataDir, options.embedder, embedder);
+}
+
+/**
+ * The live build is damaged (a file truncated or deleted): answer from the newest other build that
+ * loads, with a warning, rather than not at all. Fails with the live build's error if none loads.
+ */
+async function loadPrevious(options: EngineOptions, damage: NewsdeskError): Promise<Snapshot> {
+  const live = await currentBuild(options.dataDir);
+  for (const build of await otherBuilds(options.dataDir, live)) {
+    try {
+      const snapshot = await loadSnapshot(options.dataDir, options.embedder, undefined, build);
+      options.log(
+        `index: warning: the live build ${live} is damaged (${damage.detail ?? damage.message}); ` +
+          `answering from the previous build ${build}. Run npm run reindex to rebuild.`,
+      );
+      return snapshot;
+    } catch {
+      // Try an older one.
+    }
+  }
+  throw damage;
 }
 
 const HEADLINE_LIMIT = 200;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 import { writeFileAtomic } from './fs-atomic.js';
@@ -68,9 +68,30 @@ export async function loadManifest(dataDir: string, build: string): Promise<Mani
   return manifest;
 }
 
-/** Loads the live build. Throws INDEX_MISSING, INDEX_MISMATCH or INDEX_CORRUPT. */
-export async function loadIndex(dataDir: string): Promise<StoredIndex & { build: string }> {
-  const build = await currentBuild(dataDir);
+/** The complete builds on disk other than `except`, newest first (the fallbacks for a damaged live one). */
+export async function otherBuilds(dataDir: string, except: string | null): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(join(indexDir(dataDir), 'builds'));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => name !== except && !name.endsWith('.partial')).sort().reverse();
+}
+
+/** The files of a build and their sizes, to notice later that one was truncated or deleted. */
+export async function buildFiles(dataDir: string, build: string): Promise<Map<string, number>> {
+  const dir = buildDir(dataDir, build);
+  const sizes = new Map<string, number>();
+  for (const name of await readdir(dir)) sizes.set(name, (await stat(join(dir, name))).size);
+  return sizes;
+}
+
+export const buildPath = buildDir;
+
+/** Loads the live build, or `build`. Throws INDEX_MISSING, INDEX_MISMATCH or INDEX_CORRUPT. */
+export async function loadIndex(dataDir: string, build?: string): Promise<StoredIndex & { build: string }> {
+  build ??= (await currentBuild(dataDir)) ?? undefined;
   if (!build) throw new NewsdeskError('INDEX_MISSING', `No index in ${indexDir(dataDir)}.`);
   const manifest = await loadManifest(dataDir, build);
   const dir = buildDir(dataDir, build);
