@@ -21,7 +21,8 @@ Options:
   --strict    build nothing and exit 1 when any file or line would be skipped
   -h, --help  show this help
 
-Settings (.env): EMBEDDER, TRANSFORMERS_MODEL, MODELS_DIR, CHUNK_TARGET_CHARS, CHUNK_OVERLAP_CHARS.
+Settings (.env): EMBEDDER, TRANSFORMERS_MODEL, MODELS_DIR, CHUNK_TARGET_CHARS, CHUNK_OVERLAP_CHARS,
+REINDEX_THREADS (worker threads that embed; default one per core).
 `;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -45,8 +46,11 @@ runMain(async () => {
   const { values } = parseCli(HELP, { strict: { type: 'boolean' } });
   const config = readConfig();
   const options = engineFromConfigOptions(config);
-  const embedder = await createEmbedder(options.embedder);
-  const summary = await buildIndex({ ...options, embedder, onProgress: progressReporter(), strict: !!values.strict });
+  // A re-index may use every core (REINDEX_THREADS); the bot's questions use EMBED_THREADS.
+  const embedder = await createEmbedder({ ...options.embedder, threads: config.reindexThreads });
+  const summary = await buildIndex({ ...options, embedder, onProgress: progressReporter(), strict: !!values.strict }).finally(() =>
+    embedder.close?.(),
+  );
   log('reindex: done');
   process.stdout.write(`${formatSummary(summary)}\n`);
 });

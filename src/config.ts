@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { NewsdeskError } from './errors.js';
@@ -11,6 +12,8 @@ export interface Config {
   dataDir: string;
   embedder: Omit<EmbedderOptions, 'log'>;
   chunking: ChunkOptions;
+  /** Worker threads that embed during `npm run reindex` (0: the main thread). */
+  reindexThreads: number;
   /** How many passages an answer shows. */
   answerK: number;
   discord: DiscordConfig;
@@ -146,7 +149,9 @@ export function loadConfig(env: Env = process.env): Config {
       modelsDir: resolve(read.string('MODELS_DIR', 'models')),
       allowRemote: read.boolean('ALLOW_REMOTE_MODELS', false),
       quantized: read.boolean('TRANSFORMERS_QUANTIZED', true),
+      threads: read.integer('EMBED_THREADS', 1, 0, 64),
     },
+    reindexThreads: read.integer('REINDEX_THREADS', Math.min(availableParallelism(), 64), 0, 64),
     chunking: {
       targetChars: read.integer('CHUNK_TARGET_CHARS', DEFAULT_CHUNKING.targetChars, 50, 10_000),
       overlapChars: read.integer('CHUNK_OVERLAP_CHARS', DEFAULT_CHUNKING.overlapChars, 0, 5_000),

@@ -8,6 +8,8 @@ export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Frees what it holds (worker threads); an embedder without it holds nothing to free. */
+  close?(): Promise<void>;
 }
 
 export type EmbedderKind = 'auto' | 'use' | 'transformers';
@@ -21,6 +23,8 @@ export interface EmbedderOptions {
   /** Whether transformers.js may download a model it does not find locally. */
   allowRemote: boolean;
   quantized: boolean;
+  /** Embed on this many worker threads (0 or unset: on the calling thread). */
+  threads?: number;
   log: (line: string) => void;
 }
 
@@ -50,6 +54,7 @@ async function loadNamed(kind: 'use' | 'transformers', options: EmbedderOptions)
  * Universal Sentence Encoder, saying why in one log line; a named embedder never falls back.
  */
 export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  if (options.threads) return pooled(options, null);
   if (options.kind !== 'auto') return loadNamed(options.kind, options);
   try {
     const embedder = await loadNamed('transformers', options);
@@ -79,11 +84,18 @@ export function fallbackLine(id: string, options: EmbedderOptions, reason: strin
 /** The embedder an existing index was built with: `use:...` or `transformers:<model>[:q8]`. */
 export async function createEmbedderById(id: string, options: EmbedderOptions): Promise<Embedder> {
   const [kind, model, quant] = id.split(':');
+  if (options.threads && (kind === 'use' || kind === 'transformers')) return pooled(options, id);
   if (kind === 'use') return loadNamed('use', options);
   if (kind === 'transformers' && model) {
     return loadNamed('transformers', { ...options, model, quantized: quant === 'q8' });
   }
   throw new NewsdeskError('INDEX_MISMATCH', `The index names an unknown embedder "${id}".`);
+}
+
+/** The same embedder on worker threads (embedders/pool.ts); each thread builds it as above. */
+async function pooled(options: EmbedderOptions, id: string | null): Promise<Embedder> {
+  const { createPooledEmbedder } = await import('./embedders/pool.js');
+  return createPooledEmbedder(options, options.threads!, id);
 }
 
 function firstLine(text: string): string {

@@ -104,9 +104,14 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 
   const runReindex = async (onProgress?: ProgressFn): Promise<ReindexSummary> => {
     const embedder = await createEmbedder(options.embedder);
-    const summary = await buildIndex({ ...options, embedder, ...(onProgress && { onProgress }) });
-    await reload();
-    return summary;
+    try {
+      const summary = await buildIndex({ ...options, embedder, ...(onProgress && { onProgress }) });
+      await reload();
+      return summary;
+    } finally {
+      // The snapshot keeps its own query embedder; this one's threads go.
+      if (embedder !== snapshot.embedder) await embedder.close?.();
+    }
   };
 
   return {
@@ -139,6 +144,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     reload,
     async close() {
       await reindexing?.catch(() => {});
+      await snapshot.embedder.close?.();
     },
   };
 }
