@@ -9,7 +9,7 @@ import { createEmbedder } from '../src/index/embedder.js';
 import { openEngine } from '../src/index/engine.js';
 import { buildIndex } from '../src/index/indexer.js';
 import { NewsdeskError } from '../src/errors.js';
-import { measureDiscord } from './bench-discord.js';
+import { measureBurst, measureDiscord } from './bench-discord.js';
 
 const HELP = `
 Usage: npm run bench [-- --questions FILE] [--repeat N]
@@ -22,7 +22,10 @@ is not touched):
   - query-embedding time and full answer time, p50 and p99, over the questions;
   - index size on disk and the process's peak RSS;
   - the bot against a local fake Discord (127.0.0.1): login to ready, and /ask from the
-    interaction to the edited answer, p50 and p99.
+    interaction to the edited answer, p50 and p99;
+  - a burst: 200 /ask at once from 200 users: how many are acknowledged within 3 s and
+    answered with a quote, the latencies, and the worst event-loop delay (EMBED_THREADS
+    decides whether questions are embedded on worker threads).
 
 With --scale, measures instead the engine on a synthetic news corpus of about N chunks per
 size (e.g. --scale 1000,10000,100000), embedded by a cheap 512-dimension ONNX model through
@@ -95,17 +98,24 @@ runMain(async () => {
       }
     }
     const discord = await measureDiscord(engine, { dataDir, corpusDir: config.corpusDir }, questions.map((q) => q.q));
+    const answerable = questions.filter((q) => !q.unanswerable).map((q) => q.q);
+    const burst = await measureBurst(engine, { dataDir, corpusDir: config.corpusDir }, answerable.length > 0 ? answerable : questions.map((q) => q.q));
+    const within3s = burst.ackMs.filter((x) => x <= 3000).length;
     const indexBytes = await directorySize(join(dataDir, 'index'));
     const lines = [
       `embedder:            ${embedder.id} (${embedder.dimensions} dims)`,
       `corpus:              ${cold.documents} documents, ${cold.chunks} chunks`,
       `reindex cold:        ${(coldMs / 1000).toFixed(2)} s (embedded ${cold.embedded})`,
       `reindex unchanged:   ${(warmMs / 1000).toFixed(2)} s (embedded ${warm.embedded}, cached ${warm.cached})`,
-      `embedding:           ${((texts.length / embedMs) * 1000).toFixed(1)} chunks/s (${texts.length} chunks in ${ms(embedMs)})`,
+      `embedding:           ${((texts.length / embedMs) * 1000).toFixed(1)} chunks/s (${texts.length} chunks in ${ms(embedMs)}, ${config.embedder.threads || 'no'} worker thread(s))`,
       `query embedding:     p50 ${ms(percentile(queryMs, 50))}, p99 ${ms(percentile(queryMs, 99))} (${queryMs.length} queries)`,
       `full answer:         p50 ${ms(percentile(answerMs, 50))}, p99 ${ms(percentile(answerMs, 99))}`,
       `discord login:       p50 ${ms(percentile(discord.readyMs, 50))} to ready (${discord.readyMs.length} logins, fake Discord)`,
       `discord /ask:        p50 ${ms(percentile(discord.askMs, 50))}, p99 ${ms(percentile(discord.askMs, 99))} (interaction to edited answer)`,
+      `discord burst:       ${burst.questions} /ask at once from ${burst.questions} users, EMBED_THREADS=${config.embedder.threads ?? 0}`,
+      `  acknowledged:      ${within3s}/${burst.questions} within 3 s; p50 ${ms(percentile(burst.ackMs, 50))}, p99 ${ms(percentile(burst.ackMs, 99))}, max ${ms(Math.max(...burst.ackMs))}`,
+      `  answered:          ${burst.quoted}/${burst.questions} with a quote; p50 ${ms(percentile(burst.answerMs, 50))}, p99 ${ms(percentile(burst.answerMs, 99))}, max ${ms(Math.max(...burst.answerMs))}`,
+      `  event-loop delay:  max ${ms(burst.loopDelayMaxMs)}`,
       `index on disk:       ${(indexBytes / 1024).toFixed(0)} KiB`,
       `peak RSS:            ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
     ];

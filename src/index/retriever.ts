@@ -202,7 +202,10 @@ export async function retrieve(
   const listing = terms.length === 0 && !!(parsed.outlet || parsed.date || parsed.recent);
   const candidates = listing ? newestFirst(snapshot) : fused;
   const { ranked, unmatched } = applyQueryFilters(snapshot, candidates, parsed, settings, listing);
-  const similarity = (a: number, b: number) => storySimilarity(snapshot, a, b);
+  // Each result is compared with many others: fetch its vector from hnswlib once per question.
+  const vectors = new Map<number, Float32Array>();
+  const vectorOf = (label: number) => vectors.get(label) ?? vectors.set(label, snapshot.vectors.vector(label)).get(label)!;
+  const similarity = (a: number, b: number) => storySimilarity(snapshot, vectorOf, a, b);
   const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
@@ -316,8 +319,8 @@ function hitOf(snapshot: Snapshot, r: Ranked): Hit {
  * How alike two results are as stories: the mean of their embeddings' cosine and their words'
  * overlap. Embeddings alone rate any two Iran headlines alike; words alone miss paraphrase.
  */
-function storySimilarity(snapshot: Snapshot, a: number, b: number): number {
-  const cosine = dot(snapshot.vectors.vector(a), snapshot.vectors.vector(b));
+function storySimilarity(snapshot: Snapshot, vectorOf: (label: number) => Float32Array, a: number, b: number): number {
+  const cosine = dot(vectorOf(a), vectorOf(b));
   return (cosine + wordOverlap(snapshot.chunkTerms[a]!, snapshot.chunkTerms[b]!)) / 2;
 }
 

@@ -63,6 +63,16 @@ export async function createPooledEmbedder(options: EmbedderOptions, threads: nu
   };
 }
 
+/**
+ * Resolves each caller in its own turn of the event loop: what a caller does next (retrieval) is
+ * synchronous, and 64 of them in one turn would hold up Discord's heartbeats and acks for seconds.
+ */
+function handOut<T>(items: Array<{ resolve: (value: T) => void }>, results: T[], i: number): void {
+  if (i >= items.length) return;
+  items[i]!.resolve(results[i]!);
+  setImmediate(() => handOut(items, results, i + 1));
+}
+
 /** Embeds `texts` as one slice per thread, in parallel, in order. */
 async function split(texts: string[], threads: number, embed: (texts: string[]) => Promise<Float32Array[]>): Promise<Float32Array[]> {
   const size = Math.ceil(texts.length / threads);
@@ -103,10 +113,8 @@ class Batcher {
     this.send(batch.flatMap((item) => item.texts))
       .then((vectors) => {
         let at = 0;
-        for (const item of batch) {
-          item.resolve(vectors.slice(at, at + item.texts.length));
-          at += item.texts.length;
-        }
+        const results = batch.map((item) => vectors.slice(at, (at += item.texts.length)));
+        handOut(batch, results, 0);
       })
       .catch((error: unknown) => batch.forEach((item) => item.reject(error)))
       .finally(() => {
