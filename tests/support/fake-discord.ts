@@ -2004,9 +2004,6 @@ export class FakeDiscord {
     if (duplicate) return json(200, this.restMessage(duplicate));
     const message = this.messageFromBody(channel.id, body, ctx.files);
     if (isEmptyMessage(message)) return errorReply(400, 50006, 'Cannot send an empty message');
-    if (body.enforce_nonce === true && message.nonce !== undefined) {
-      this.nonces.set(`${channel.id}:${message.nonce}`, { messageId: message.id, at: Date.now() });
-    }
     const ref = body.message_reference;
     if (ref?.message_id) {
       const referenced = this.messages.get(String(ref.message_id));
@@ -2027,6 +2024,9 @@ export class FakeDiscord {
       }
     }
     this.storeMessage(message);
+    if (body.enforce_nonce === true && message.nonce !== undefined) {
+      this.nonces.set(`${channel.id}:${message.nonce}`, { messageId: message.id, at: Date.now() });
+    }
     if (THREAD_TYPES.has(channel.type)) {
       channel.message_count = (channel.message_count ?? 0) + 1;
       channel.total_message_sent = (channel.total_message_sent ?? 0) + 1;
