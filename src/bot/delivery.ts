@@ -27,6 +27,7 @@ export function isAlreadyAcknowledged(error: unknown): boolean {
 
 /** deferReply, where 40060 means an earlier try of this defer took effect. */
 export async function deferReply(interaction: RepliableInteraction, ephemeral = false): Promise<void> {
+  acksInFlight += 1;
   try {
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
   } catch (error) {
@@ -34,7 +35,23 @@ export async function deferReply(interaction: RepliableInteraction, ephemeral = 
     // What discord.js would have set had the first response arrived; editReply needs it.
     interaction.deferred = true;
     interaction.ephemeral = ephemeral;
+  } finally {
+    acksInFlight -= 1;
   }
+}
+
+/*
+ * Acks first. Discord drops an interaction not acknowledged within 3 s, while a deferred answer
+ * may take minutes; answering (retrieval runs on this thread) waits while defers are in flight,
+ * so a burst of questions is acknowledged before the bot answers any of them. Never for longer
+ * than ACK_PRIORITY_MAX_MS, so answers can't starve.
+ */
+let acksInFlight = 0;
+const ACK_PRIORITY_MAX_MS = 2500;
+
+export async function afterPendingAcks(): Promise<void> {
+  const until = Date.now() + ACK_PRIORITY_MAX_MS;
+  while (acksInFlight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 /** reply, where 40060 means an earlier try of this reply took effect. */

@@ -4,7 +4,7 @@ import { MAX_QUESTION_CHARS, validateQuestion } from '../../index/engine.js';
 import { answerPayload, morePayload } from '../answer.js';
 import type { Command } from '../context.js';
 import { intArg } from '../custom-id.js';
-import { deferReply, editFinalReply, reply } from '../delivery.js';
+import { afterPendingAcks, deferReply, editFinalReply, reply } from '../delivery.js';
 import { enforceLimit, ephemeral, safe } from '../reply.js';
 
 export const ask: Command = {
@@ -22,6 +22,7 @@ export const ask: Command = {
     const hidden = interaction.options.getBoolean('ephemeral') ?? false;
     enforceLimit(ctx, interaction.user.id, hidden ? null : interaction.channelId);
     await deferReply(interaction, hidden);
+    await afterPendingAcks();
     const answer = await ctx.engine.ask(question, { k: ctx.config.answerK });
     await editFinalReply(interaction, safe(answerPayload(answer, ctx)));
     return { answered: answer.answered, passages: answer.passages.length, ephemeral: hidden };

@@ -3,7 +3,7 @@ import { NewsdeskError } from '../../errors.js';
 import type { HeadlineQuery } from '../../index/types.js';
 import type { Command } from '../context.js';
 import { intArg } from '../custom-id.js';
-import { deferReply, editFinalReply, update } from '../delivery.js';
+import { afterPendingAcks, deferReply, editFinalReply, update } from '../delivery.js';
 import { outletChoices, parseDateRange } from '../options.js';
 import { renderHeadlines } from '../render.js';
 import { enforceLimit, safe } from '../reply.js';
@@ -37,6 +37,7 @@ export const headlines: Command = {
     const filter: HeadlineQuery = { ...(query && { query }), ...(outlet && { outlet }), ...range };
     enforceLimit(ctx, interaction.user.id, interaction.channelId);
     await deferReply(interaction);
+    await afterPendingAcks();
     const docs = (await ctx.engine.headlines(filter)).slice(0, limit);
     const sessionId = ctx.sessions.headlines.put({ ownerId: interaction.user.id, docs, filter });
     await editFinalReply(interaction, safe(renderHeadlines({ docs, page: 0, filter, sessionId })));
