@@ -2,9 +2,12 @@ import { NewsdeskError, isNewsdeskError } from '../errors.js';
 import { hasWords, stripInvisible } from './clean-text.js';
 import { composeAnswer } from './compose.js';
 import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions } from './embedder.js';
+import { coverageAnswer, detectCoverageQuestion } from './coverage.js';
 import { buildIndex } from './indexer.js';
 import { indexPlaces } from './expand.js';
 import { explainRetrieval } from './explain.js';
+import { matchingPassages } from './matching.js';
+import { buildTimeline, timelineTopic } from './timeline.js';
 import { buildLexicalIndex } from './lexical.js';
 import { worldPlaces } from './places.js';
 import { openWordNet } from './wordnet.js';
@@ -118,8 +121,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     async ask(question: string, askOptions: AskOptions = {}) {
       const text = validateQuestion(question);
       const current = snapshot;
+      const k = answerK(askOptions);
+      const asked = detectCoverageQuestion(text);
+      if (asked) return coverageAnswer(text, asked, await matchingPassages(current, asked.topic, { only: asked.only }, settings), k);
       const history = (askOptions.history ?? []).map((q) => q.trim()).filter(Boolean);
-      const found = await retrieve(current, text, answerK(askOptions), settings, askOptions.mode ?? 'hybrid', history);
+      const found = await retrieve(current, text, k, settings, askOptions.mode ?? 'hybrid', history);
       const idf = (term: string) => current.lexical.idf(term);
       const answer = composeAnswer(text, found.answered, found.hits, found.more, found.queryTerms, idf);
       return answer.answered && found.unmatched ? { ...answer, unmatched: found.unmatched } : answer;
@@ -131,6 +137,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return explainRetrieval(current, text, await retrieve(current, text, answerK(askOptions), settings, askOptions.mode ?? 'hybrid', history));
     },
     headlines: (filter) => findHeadlines(snapshot, filter, settings),
+    async timeline(query) {
+      const topic = timelineTopic(validateQuestion(query.topic));
+      return buildTimeline(topic, await matchingPassages(snapshot, topic, query, settings));
+    },
     document: (id) => snapshot.docById.get(id),
     outlets: () => snapshot.outlets,
     about: () => describe(snapshot),

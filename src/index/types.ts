@@ -67,6 +67,8 @@ export interface Answer {
    * the nearest instead ("No Reuters items in February 2025; the nearest are:"). Absent otherwise.
    */
   unmatched?: UnmatchedFilters;
+  /** Set when the question asks about the coverage itself ("which outlets covered…"). */
+  coverage?: Coverage;
 }
 
 /** A calendar pattern: a month of any year when `year` is absent, a day when `day` is set. */
@@ -79,6 +81,50 @@ export interface DatePattern {
 export interface UnmatchedFilters {
   outlet?: string;
   date?: DatePattern;
+}
+
+/** What a question about the coverage asks for: outlets, a count, or who and when. */
+export type CoverageKind = 'outlets' | 'count' | 'who-when';
+
+/** One outlet's share of the matching documents. `outlet` is null for documents naming none. */
+export interface OutletCoverage {
+  outlet: string | null;
+  count: number;
+  /** The distinct dates of its matching documents, oldest first. */
+  dates: string[];
+}
+
+/** The documents matching a topic, counted by outlet: answered from the index's metadata. */
+export interface Coverage {
+  kind: CoverageKind;
+  topic: string;
+  /** Only headlines or only articles, when the question said so. */
+  only?: DocKind;
+  /** Matching documents in all. */
+  documents: number;
+  /** Most documents first, then by name; the documents with no outlet last. */
+  outlets: OutletCoverage[];
+}
+
+export interface TimelineQuery {
+  topic: string;
+  /** Inclusive ISO dates. */
+  from?: string;
+  to?: string;
+}
+
+/** One day of a timeline: its matching passages, most relevant first. `date` null: undated. */
+export interface TimelineDay {
+  date: string | null;
+  passages: Passage[];
+}
+
+/** The passages matching a topic, day by day, oldest first, undated last. */
+export interface Timeline {
+  topic: string;
+  days: TimelineDay[];
+  /** Passages in all. */
+  total: number;
 }
 
 export interface AskOptions {
@@ -175,6 +221,8 @@ export interface Engine {
   explain(question: string, options?: AskOptions): Promise<Explanation>;
   /** Headlines matching the filter: newest first, or by relevance when `query` is set. */
   headlines(filter: HeadlineQuery): Promise<Document[]>;
+  /** The passages matching `topic`, in date order, grouped by day. */
+  timeline(query: TimelineQuery): Promise<Timeline>;
   document(id: string): Document | undefined;
   outlets(): string[];
   about(): CorpusInfo;
