@@ -6,7 +6,7 @@ import type {
 } from 'discord.js';
 import type { Config } from '../config.js';
 import type { FeedStatus } from '../feeds/poller.js';
-import type { Document, Engine, HeadlineQuery, Passage } from '../index/types.js';
+import type { Document, Engine, HeadlineQuery, Passage, Timeline, TimelineQuery } from '../index/types.js';
 import type { CustomId } from './custom-id.js';
 import type { RateLimiter } from './limiter.js';
 import type { SessionStore } from './sessions.js';
@@ -27,6 +27,13 @@ export interface HeadlinesSession {
   filter: HeadlineQuery;
 }
 
+/** A timeline, behind its Prev/Next buttons. */
+export interface TimelineSession {
+  ownerId: string;
+  timeline: Timeline;
+  query: TimelineQuery;
+}
+
 /** Structured log: one JSON object per line. */
 export type LogFields = Record<string, unknown>;
 
@@ -37,7 +44,7 @@ export interface BotContext {
   log: (fields: LogFields) => void;
   now: () => number;
   limiter: RateLimiter;
-  sessions: { ask: SessionStore<AskSession>; headlines: SessionStore<HeadlinesSession> };
+  sessions: { ask: SessionStore<AskSession>; headlines: SessionStore<HeadlinesSession>; timeline: SessionStore<TimelineSession> };
   /** Minimum time between two progress edits of the /reindex reply. */
   progressIntervalMs: number;
   /** The feed poller's state for /feeds; absent when no FEEDS are configured. */

@@ -10,8 +10,9 @@ import { ask } from './ask.js';
 import { headlines } from './headlines.js';
 import { reindex } from './reindex.js';
 import { source } from './source.js';
+import { timeline } from './timeline.js';
 
-export const commands: readonly Command[] = [ask, headlines, source, about, reindex, feeds];
+export const commands: readonly Command[] = [ask, headlines, timeline, source, about, reindex, feeds];
 
 export const commandsByName: ReadonlyMap<string, Command> = new Map(commands.map((c) => [c.data.name, c]));
 
