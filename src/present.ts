@@ -1,6 +1,7 @@
 /** Presentation shared by the console and the bot: source lines, highlighting, refusals. */
+import { coverageLines } from './index/coverage.js';
 import { describeDatePattern } from './index/dates.js';
-import type { Answer, Passage, Source, UnmatchedFilters } from './index/types.js';
+import type { Answer, Passage, Source, Timeline, UnmatchedFilters } from './index/types.js';
 
 export const NOT_COVERED = "The corpus doesn't cover that: no passage in it answers the question.";
 
@@ -56,12 +57,26 @@ const RESET = '\x1b[22m';
 
 /** The console's rendering: numbered quotes, each with its source line. */
 export function formatAnswerText(answer: Answer, options: { color: boolean }): string {
-  if (!answer.answered) return NOT_COVERED;
+  const counts = answer.coverage ? `${coverageLines(answer.coverage).join('\n  ')}\n\n` : '';
+  if (!answer.answered) return answer.coverage ? `${counts}${NOT_COVERED}` : NOT_COVERED;
   const notice = answer.unmatched ? `${unmatchedNotice(answer.unmatched)}\n\n` : '';
-  const quotes = answer.passages.map((passage, i) => {
-    const quote = options.color ? highlight(passage, BOLD, RESET) : passage.text;
-    const link = passage.source.url ? `\n   ${passage.source.url}` : '';
-    return `${i + 1}. “${quote.replace(/\n+/g, ' ')}”\n   — ${passageSourceLine(passage)}${link}`;
+  const quotes = answer.passages.map((passage, i) => formatPassage(passage, i + 1, options));
+  return counts + notice + quotes.join('\n\n');
+}
+
+function formatPassage(passage: Passage, n: number, options: { color: boolean }): string {
+  const quote = options.color ? highlight(passage, BOLD, RESET) : passage.text;
+  const link = passage.source.url ? `\n   ${passage.source.url}` : '';
+  return `${n}. “${quote.replace(/\n+/g, ' ')}”\n   — ${passageSourceLine(passage)}${link}`;
+}
+
+/** The console's timeline: a heading per day, oldest first, then the numbered quotes. */
+export function formatTimelineText(timeline: Timeline, options: { color: boolean }): string {
+  if (timeline.total === 0) return `No passage in the corpus holds “${timeline.topic}”.`;
+  let n = 0;
+  const days = timeline.days.map((day) => {
+    const quotes = day.passages.map((passage) => formatPassage(passage, ++n, options));
+    return `${day.date ?? 'Undated'}\n\n${quotes.join('\n\n')}`;
   });
-  return notice + quotes.join('\n\n');
+  return `Timeline of “${timeline.topic}”: ${timeline.total} passage${timeline.total === 1 ? '' : 's'}, oldest first.\n\n${days.join('\n\n')}`;
 }

@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline';
 import { userMessage } from '../errors.js';
 import { formatExplanation } from '../index/explain.js';
-import { formatAnswerText } from '../present.js';
-import type { Answer, Engine } from '../index/types.js';
+import { formatAnswerText, formatTimelineText } from '../present.js';
+import { NewsdeskError } from '../errors.js';
+import type { Answer, Engine, Passage, Timeline } from '../index/types.js';
 import { engineFromConfig, parseCli, positiveInt, readConfig, runMain } from './common.js';
 import { parseRequestLine } from './requests.js';
 
@@ -16,12 +17,18 @@ Options:
   --explain  print how the question was read instead of the answer: its terms and their
              expansions, the filters, each ranker's top five, the fused scores, and why it
              was answered or refused (for operators tuning retrieval)
-  --json     print one JSON object: {question, answered, passages[{text, score, source}]}.
+  --json     print one JSON object: {question, answered, passages[{text, score, source}]},
+             plus coverage{kind, topic, documents, outlets[{outlet, count, dates}]} for a
+             question about the coverage ("which outlets covered …?").
              With no question, read questions from stdin, one per line, and print one
              JSON object per line (JSONL), loading the model once. A line that starts
              with { is {"question": "…", "history": ["earlier question", …]}: the
              question is read as a follow-up of its history. A line that cannot be read
              gets {question, answered: false, passages: [], error}.
+  --timeline the passages on the topic, day by day, oldest first (with --json:
+             {topic, total, days[{date, passages[{text, score, source}]}]})
+  --from D   with --timeline: from this day, YYYY-MM-DD
+  --to D     with --timeline: until this day, YYYY-MM-DD
   -h, --help show this help
 
 Logs go to stderr; stdout holds only the answer.
@@ -32,8 +39,28 @@ export function answerJson(answer: Answer): object {
   return {
     question: answer.question,
     answered: answer.answered,
-    passages: answer.passages.map((p) => ({ text: p.text, score: p.score, source: p.source })),
+    passages: answer.passages.map(passageJson),
+    ...(answer.coverage && { coverage: answer.coverage }),
   };
+}
+
+const passageJson = (p: Passage) => ({ text: p.text, score: p.score, source: p.source });
+
+export function timelineJson(timeline: Timeline): object {
+  return { topic: timeline.topic, total: timeline.total, days: timeline.days.map((d) => ({ date: d.date, passages: d.passages.map(passageJson) })) };
+}
+
+function isoDate(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) {
+    throw new NewsdeskError('BAD_DATE', `${name}: "${value}" is not a date.`);
+  }
+  return value;
+}
+
+async function printTimeline(engine: Engine, topic: string, from: string | undefined, to: string | undefined, json: boolean): Promise<void> {
+  if (from && to && from > to) throw new NewsdeskError('BAD_RANGE', `--from ${from} is after --to ${to}.`);
+  const found = await engine.timeline({ topic, ...(from && { from }), ...(to && { to }) });
+  process.stdout.write(json ? `${JSON.stringify(timelineJson(found))}\n` : `${formatTimelineText(found, { color: !!process.stdout.isTTY })}\n`);
 }
 
 async function answerLines(engine: Engine, k: number): Promise<void> {
@@ -52,16 +79,26 @@ async function answerLines(engine: Engine, k: number): Promise<void> {
 }
 
 runMain(async () => {
-  const { values, positionals } = parseCli(HELP, { k: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'boolean' } });
+  const { values, positionals } = parseCli(HELP, {
+    k: { type: 'string' },
+    json: { type: 'boolean' },
+    explain: { type: 'boolean' },
+    timeline: { type: 'boolean' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+  });
   const config = readConfig();
   const k = positiveInt('--k', values.k, config.answerK);
   const question = positionals.join(' ');
-  if (!question && (!values.json || values.explain)) {
+  const from = isoDate('--from', values.from);
+  const to = isoDate('--to', values.to);
+  if (!question && (!values.json || values.explain || values.timeline)) {
     process.stderr.write(HELP);
     process.exitCode = 2;
     return;
   }
   const engine = await engineFromConfig(config);
+  if (values.timeline) return printTimeline(engine, question, from, to, !!values.json);
   if (!question) return answerLines(engine, k);
   if (values.explain) {
     process.stdout.write(values.json ? `${JSON.stringify(await engine.explain(question, { k }))}\n` : `${formatExplanation(await engine.explain(question, { k }))}\n`);

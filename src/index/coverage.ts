@@ -113,7 +113,7 @@ export function coverageLines(coverage: Coverage): string[] {
   const noun = coverage.documents === 1 ? one : many;
   const outlets = coverage.outlets.filter((o) => o.outlet !== null).length;
   const head =
-    `${coverage.documents} ${noun} match “${coverage.topic}”` +
+    `${coverage.documents} ${noun} ${coverage.documents === 1 ? 'matches' : 'match'} “${coverage.topic}”` +
     (coverage.documents > 0 ? `, from ${outlets} outlet${outlets === 1 ? '' : 's'}.` : '.');
   return [head, ...coverage.outlets.map(outletLine)];
 }

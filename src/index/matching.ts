@@ -5,15 +5,19 @@
  */
 import { composeAnswer, type Hit } from './compose.js';
 import { coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
-import { contentTerms } from './terms.js';
+import { canonicalText, contentTerms } from './terms.js';
+import { dot } from './vector.js';
 import type { DocKind, Passage } from './types.js';
 
 /**
- * A passage matches when it holds at least this IDF-weighted share of the topic's words (an
- * article's title counts for its passages). Dense similarity alone is not enough: with the
- * Universal Sentence Encoder any two headlines on one country sit close together.
+ * A passage matches when it holds at least MATCH_SHARE of the topic's words, IDF-weighted (an
+ * article's title counts for its passages), or at least NEAR_SHARE of them and is close to the
+ * topic in meaning ("naval exercises" for "naval drills"). Dense similarity alone is not enough:
+ * with the Universal Sentence Encoder any two headlines on one country sit close together.
  */
 export const MATCH_SHARE = 0.75;
+export const NEAR_SHARE = 0.5;
+export const NEAR_DENSE = 0.45;
 /** How many chunks retrieval ranks for one topic; beyond this a count would be cut short. */
 export const MAX_MATCH_CANDIDATES = 1000;
 
@@ -24,11 +28,12 @@ export interface MatchFilter {
   only?: DocKind | undefined;
 }
 
-/** Whether a hit holds enough of the topic's words. Pure. */
-export function holdsTopic(hit: Hit, terms: string[], idf: (term: string) => number): boolean {
+/** Whether a hit holds enough of the topic's words, given its cosine similarity to the topic. Pure. */
+export function holdsTopic(hit: Hit, terms: string[], idf: (term: string) => number, dense: number): boolean {
   if (terms.length === 0) return true;
   const title = hit.doc.kind === 'article' ? contentTerms(hit.doc.title) : [];
-  return coverage(terms, new Set([...contentTerms(hit.chunk.text), ...title]), idf) >= MATCH_SHARE;
+  const share = coverage(terms, new Set([...contentTerms(hit.chunk.text), ...title]), idf);
+  return share >= MATCH_SHARE || (share >= NEAR_SHARE && dense >= NEAR_DENSE);
 }
 
 /** Whether a hit's document is inside the filter. Pure. */
@@ -53,6 +58,9 @@ export async function matchingPassages(
   if (!found.answered) return [];
   const idf = (term: string) => snapshot.lexical.idf(term);
   const terms = [...found.queryTerms];
-  const hits = [...found.hits, ...found.more].filter((hit) => withinFilter(hit, filter) && holdsTopic(hit, terms, idf));
+  const [query] = await snapshot.embedder.embed([canonicalText(found.parsed.text.trim() || topic, snapshot.caseMap)]);
+  const labels = new Map(snapshot.chunks.map((chunk, label) => [chunk.id, label]));
+  const dense = (hit: Hit) => dot(query!, snapshot.vectors.vector(labels.get(hit.chunk.id)!));
+  const hits = [...found.hits, ...found.more].filter((hit) => withinFilter(hit, filter) && holdsTopic(hit, terms, idf, dense(hit)));
   return composeAnswer(topic, true, hits, [], found.queryTerms, idf).passages;
 }
