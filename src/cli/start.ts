@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import { describeError, isNewsdeskError, userMessage } from '../errors.js';
 import type { Engine } from '../index/types.js';
 import { watchIndex } from '../index/watch.js';
-import { formatAnswerText } from '../present.js';
+import { formatAnswerText, formatTimelineText } from '../present.js';
 import { engineFromConfig, log, parseCli, readConfig, runMain } from './common.js';
 import { startHealthServer, type Health, type HealthServer } from './health.js';
 import { claimProcessErrors, handleSignals, watchParent } from './lifecycle.js';
@@ -24,8 +24,9 @@ commands first with \`npm run deploy-commands\`. Logs are JSON lines on stderr.
 
 Without DISCORD_TOKEN: an interactive console on the same index. Type a question, get quoted
 passages with their sources; a follow-up ("who reported it?") is read against the session's
-earlier questions, and \`/new\` starts a new conversation. \`exit\` or Ctrl-D leaves. With
-stdin not a terminal, it answers each line and exits, e.g.
+earlier questions, and \`/new\` starts a new conversation; \`/timeline <topic>\` lists the
+topic's passages day by day. \`exit\` or Ctrl-D leaves. With stdin not a terminal, it answers
+each line and exits, e.g.
   echo "What is the Zangezur corridor?" | npm start
 
 Either way the index is built on first use, and a new one written by \`npm run reindex\` is picked
@@ -39,7 +40,7 @@ Options:
 `;
 
 export interface ConsoleOptions {
-  engine: Pick<Engine, 'ask'>;
+  engine: Pick<Engine, 'ask'> & Partial<Pick<Engine, 'timeline'>>;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   errors: NodeJS.WritableStream;
@@ -101,9 +102,15 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       output.write(`${NEW_CONVERSATION_REPLY}\n\n`);
     } else if (question) {
       try {
-        const answer = await options.engine.ask(question, { k: options.k, history });
-        history = [...history, answer.question].slice(-KEPT_QUESTIONS);
-        output.write(`${formatAnswerText(answer, { color: options.color })}\n\n`);
+        const timeline = TIMELINE_COMMAND.exec(question);
+        if (timeline && options.engine.timeline) {
+          const found = await options.engine.timeline({ topic: timeline[1] ?? '' });
+          output.write(`${formatTimelineText(found, { color: options.color })}\n\n`);
+        } else {
+          const answer = await options.engine.ask(question, { k: options.k, history });
+          history = [...history, answer.question].slice(-KEPT_QUESTIONS);
+          output.write(`${formatAnswerText(answer, { color: options.color })}\n\n`);
+        }
       } catch (error) {
         options.errors.write(`${userMessage(error)}\n`);
       }
@@ -116,6 +123,9 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
 
 /** EX_CONFIG: a supervisor should not restart into the same mistake (systemd RestartPreventExitStatus). */
 export const EXIT_CONFIG = 78;
+
+/** `/timeline <topic>` in the console shows a timeline; any other line is a question. */
+const TIMELINE_COMMAND = /^\/timeline(?:\s+(.*))?$/i;
 
 async function main(): Promise<void> {
   parseCli(HELP, {});
