@@ -1,13 +1,14 @@
 /**
  * The passages that match a topic, all of them rather than the best few: what /timeline, the
- * coverage questions and the headline chart count. Ranked by the engine's own retrieval, then
- * held to a relevance floor so that items merely near the topic do not enter a count.
+ * coverage questions and the headline chart count. Held to a relevance floor so that items merely
+ * near the topic do not enter a count.
  */
 import { composeAnswer, type Hit } from './compose.js';
 import { coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
 import { canonicalText, contentTerms } from './terms.js';
 import { dot } from './vector.js';
-import type { DocKind, Passage } from './types.js';
+import { matchesDate } from './query.js';
+import type { DocKind, Document, Passage } from './types.js';
 
 /**
  * A passage matches when it holds at least MATCH_SHARE of the topic's words, IDF-weighted (an
@@ -18,8 +19,6 @@ import type { DocKind, Passage } from './types.js';
 export const MATCH_SHARE = 0.75;
 export const NEAR_SHARE = 0.5;
 export const NEAR_DENSE = 0.45;
-/** How many chunks retrieval ranks for one topic; beyond this a count would be cut short. */
-export const MAX_MATCH_CANDIDATES = 1000;
 
 export interface MatchFilter {
   /** Inclusive ISO dates; undated passages are left out when either is set. */
@@ -28,11 +27,15 @@ export interface MatchFilter {
   only?: DocKind | undefined;
 }
 
-/** Whether a hit holds enough of the topic's words, given its cosine similarity to the topic. Pure. */
-export function holdsTopic(hit: Hit, terms: string[], idf: (term: string) => number, dense: number): boolean {
-  if (terms.length === 0) return true;
-  const title = hit.doc.kind === 'article' ? contentTerms(hit.doc.title) : [];
-  const share = coverage(terms, new Set([...contentTerms(hit.chunk.text), ...title]), idf);
+/** The IDF-weighted share of the topic's words in a chunk (with its article's title); 1 for no words. */
+export function topicShare(chunkTerms: string[], doc: Document, terms: string[], idf: (term: string) => number): number {
+  if (terms.length === 0) return 1;
+  const title = doc.kind === 'article' ? contentTerms(doc.title) : [];
+  return coverage(terms, new Set([...chunkTerms, ...title]), idf);
+}
+
+/** The relevance floor, from the share of the topic's words and the cosine similarity to it. Pure. */
+export function holdsTopic(share: number, dense: number): boolean {
   return share >= MATCH_SHARE || (share >= NEAR_SHARE && dense >= NEAR_DENSE);
 }
 
@@ -44,23 +47,34 @@ export function withinFilter(hit: Hit, filter: MatchFilter): boolean {
   return (!filter.from || date! >= filter.from) && (!filter.to || date! <= filter.to);
 }
 
-/** Every passage matching `topic`, most relevant first; none when retrieval refuses the topic. */
+/**
+ * Every passage matching `topic`, most relevant first; none when retrieval refuses the topic.
+ * Retrieval decides whether the topic is covered at all and which words it is made of; then one
+ * linear pass holds each chunk to the floor (retrieval's own top-k would cut a count short, and
+ * its story dedup costs a comparison per pair).
+ */
 export async function matchingPassages(
   snapshot: Snapshot,
   topic: string,
   filter: MatchFilter = {},
   settings: RetrievalSettings = DEFAULT_SETTINGS,
 ): Promise<Passage[]> {
-  const limit = Math.min(snapshot.chunks.length, MAX_MATCH_CANDIDATES);
-  // Every candidate is wanted: no dedup (threshold above any similarity), no relative cut.
-  const wide = { ...settings, candidates: limit, duplicateThreshold: 1.01, minRelativeScore: 0 };
-  const found = await retrieve(snapshot, topic, limit, wide);
+  const found = await retrieve(snapshot, topic, 1, settings);
   if (!found.answered) return [];
   const idf = (term: string) => snapshot.lexical.idf(term);
   const terms = [...found.queryTerms];
-  const [query] = await snapshot.embedder.embed([canonicalText(found.parsed.text.trim() || topic, snapshot.caseMap)]);
-  const labels = new Map(snapshot.chunks.map((chunk, label) => [chunk.id, label]));
-  const dense = (hit: Hit) => dot(query!, snapshot.vectors.vector(labels.get(hit.chunk.id)!));
-  const hits = [...found.hits, ...found.more].filter((hit) => withinFilter(hit, filter) && holdsTopic(hit, terms, idf, dense(hit)));
+  const { parsed } = found;
+  const [query] = await snapshot.embedder.embed([canonicalText(parsed.text.trim() || topic, snapshot.caseMap)]);
+  const hits: Hit[] = [];
+  snapshot.chunks.forEach((chunk, label) => {
+    const doc = snapshot.docById.get(chunk.docId)!;
+    const hit: Hit = { chunk, doc, score: 0 };
+    if (!withinFilter(hit, filter)) return;
+    if ((parsed.outlet && doc.outlet !== parsed.outlet) || (parsed.date && !matchesDate(doc.date, parsed.date))) return;
+    const dense = dot(query!, snapshot.vectors.vector(label));
+    const share = topicShare(snapshot.chunkTerms[label]!, doc, terms, idf);
+    if (holdsTopic(share, dense)) hits.push({ ...hit, score: (share + Math.max(0, dense)) / 2 });
+  });
+  hits.sort((a, b) => b.score - a.score);
   return composeAnswer(topic, true, hits, [], found.queryTerms, idf).passages;
 }
