@@ -58,7 +58,6 @@ function isoDate(name: string, value: string | undefined): string | undefined {
 }
 
 async function printTimeline(engine: Engine, topic: string, from: string | undefined, to: string | undefined, json: boolean): Promise<void> {
-  if (from && to && from > to) throw new NewsdeskError('BAD_RANGE', `--from ${from} is after --to ${to}.`);
   const found = await engine.timeline({ topic, ...(from && { from }), ...(to && { to }) });
   process.stdout.write(json ? `${JSON.stringify(timelineJson(found))}\n` : `${formatTimelineText(found, { color: !!process.stdout.isTTY })}\n`);
 }
@@ -92,6 +91,7 @@ runMain(async () => {
   const question = positionals.join(' ');
   const from = isoDate('--from', values.from);
   const to = isoDate('--to', values.to);
+  if (from && to && from > to) throw new NewsdeskError('BAD_RANGE', `--from ${from} is after --to ${to}.`);
   if (!question && (!values.json || values.explain || values.timeline)) {
     process.stderr.write(HELP);
     process.exitCode = 2;

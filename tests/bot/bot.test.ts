@@ -248,7 +248,7 @@ describe('/headlines', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThanOrEqual(10);
 
-    const i = h.fake.slashCommand('headlines', filter);
+    const i = h.fake.slashCommand('headlines', filter, { subcommand: 'list' });
     expectDeferred(await i.waitForCallback(), false);
     const embed = (await i.waitForEdit()).body.embeds[0];
     expect(embed.title).toBe('Headlines · Reuters · 2025-03-01 to 2025-03-11');
@@ -263,7 +263,7 @@ describe('/headlines', () => {
   it('pages with Next for the user who ran it (update in place), and refuses others with NOT_OWNER', async () => {
     const all = await ws.engine.headlines({});
     expect(all.length).toBeGreaterThan(20);
-    const i = h.fake.slashCommand('headlines', { limit: 25 });
+    const i = h.fake.slashCommand('headlines', { limit: 25 }, { subcommand: 'list' });
     const edit = await i.waitForEdit();
     expect(edit.body.embeds[0].footer.text).toBe('25 headlines, newest first · page 1 of 3');
     const [prev, next] = buttons(edit.body);
@@ -284,26 +284,26 @@ describe('/headlines', () => {
   });
 
   it('autocompletes outlets from the index (type 8 choices), prefix matches first', async () => {
-    const reu = await h.fake.autocomplete('headlines', { outlet: 'reu' }).waitForCallback();
+    const reu = await h.fake.autocomplete('headlines', { outlet: 'reu' }, { subcommand: 'list' }).waitForCallback();
     expect(reu.body).toEqual({ type: 8, data: { choices: [{ name: 'Reuters', value: 'Reuters' }] } });
 
-    const times = await h.fake.autocomplete('headlines', { outlet: 'times' }).waitForCallback();
+    const times = await h.fake.autocomplete('headlines', { outlet: 'times' }, { subcommand: 'list' }).waitForCallback();
     const expected = ws.engine.outlets().filter((o) => o.toLowerCase().includes('times'));
     const names = times.body.data.choices.map((c: Json) => c.name);
     expect([...names].sort()).toEqual([...expected].sort());
 
-    const news = await h.fake.autocomplete('headlines', { outlet: 'news' }).waitForCallback();
+    const news = await h.fake.autocomplete('headlines', { outlet: 'news' }, { subcommand: 'list' }).waitForCallback();
     const newsNames: string[] = news.body.data.choices.map((c: Json) => c.name);
     expect(newsNames[0]).toBe('Newsweek');
     expect([...newsNames].sort()).toEqual(ws.engine.outlets().filter((o) => o.toLowerCase().includes('news')).sort());
   });
 
   it('rejects a malformed date with BAD_DATE and a start after the end with BAD_RANGE, ephemerally', async () => {
-    const bad = h.fake.slashCommand('headlines', { from: '2025-13-01' });
+    const bad = h.fake.slashCommand('headlines', { from: '2025-13-01' }, { subcommand: 'list' });
     expect((await ephemeralReply(bad)).content).toBe(errorText('BAD_DATE', 'from: "2025-13-01" is not a date.'));
-    const words = h.fake.slashCommand('headlines', { to: 'yesterday' });
+    const words = h.fake.slashCommand('headlines', { to: 'yesterday' }, { subcommand: 'list' });
     expect((await ephemeralReply(words)).content).toBe(errorText('BAD_DATE', 'to: "yesterday" is not a date.'));
-    const range = h.fake.slashCommand('headlines', { from: '2025-03-11', to: '2025-02-11' });
+    const range = h.fake.slashCommand('headlines', { from: '2025-03-11', to: '2025-02-11' }, { subcommand: 'list' });
     expect((await ephemeralReply(range)).content).toBe(errorText('BAD_RANGE', 'from 2025-03-11 is after to 2025-02-11.'));
   });
 });

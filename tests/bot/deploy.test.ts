@@ -15,16 +15,21 @@ afterEach(async () => {
 });
 
 describe('command registry', () => {
-  it('defines /ask, /headlines, /source, /about and /reindex, valid for Discord', () => {
+  it('defines /ask, /headlines (list, stats), /timeline, /source, /about and /reindex, valid for Discord', () => {
     const data = commandData();
-    expect(data.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex', 'feeds']);
+    expect(data.map((c) => c.name)).toEqual(['ask', 'headlines', 'timeline', 'source', 'about', 'reindex', 'feeds']);
     for (const c of data) {
       expect(c.description.length).toBeGreaterThan(0);
       expect(c.description.length).toBeLessThanOrEqual(100);
     }
     const headlines = data.find((c) => c.name === 'headlines')!;
-    expect(headlines.options!.map((o) => o.name)).toEqual(['query', 'outlet', 'from', 'to', 'limit']);
-    expect(headlines.options!.find((o) => o.name === 'outlet')).toMatchObject({ autocomplete: true });
+    // Discord: a command with subcommands has no options of its own besides them.
+    expect(headlines.options!.map((o) => [o.name, o.type])).toEqual([['list', 1], ['stats', 1]]);
+    const [list, stats] = headlines.options as Array<{ options: Array<{ name: string; autocomplete?: boolean }> }>;
+    expect(list!.options.map((o) => o.name)).toEqual(['query', 'outlet', 'from', 'to', 'limit']);
+    expect(list!.options.find((o) => o.name === 'outlet')).toMatchObject({ autocomplete: true });
+    expect(stats!.options.map((o) => o.name)).toEqual(['query', 'from', 'to']);
+    expect(data.find((c) => c.name === 'timeline')!.options!.map((o) => [o.name, o.required ?? false])).toEqual([['topic', true], ['from', false], ['to', false]]);
     expect(data.find((c) => c.name === 'ask')!.options![0]).toMatchObject({ name: 'question', required: true, max_length: 500 });
     expect(data.find((c) => c.name === 'reindex')).toMatchObject({ default_member_permissions: '32', contexts: [0] });
   });
@@ -37,7 +42,7 @@ describe('deployCommands', () => {
       applicationId: fake.applicationId,
       applicationName: 'Newsdesk',
       scope: 'guild',
-      names: ['ask', 'headlines', 'source', 'about', 'reindex', 'feeds'],
+      names: ['ask', 'headlines', 'timeline', 'source', 'about', 'reindex', 'feeds'],
     });
     expect(fake.calls.map((c) => `${c.method} ${c.route}`)).toEqual([
       'GET /applications/@me',
@@ -50,7 +55,7 @@ describe('deployCommands', () => {
   it('registers globally without a guild', async () => {
     const result = await deployCommands({ token: fake.token, apiUrl: fake.apiUrl, guildId: null });
     expect(result.scope).toBe('global');
-    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex', 'feeds']);
+    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'timeline', 'source', 'about', 'reindex', 'feeds']);
   });
 
   it('explains a rejected token and an unknown guild', async () => {
