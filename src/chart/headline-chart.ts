@@ -13,7 +13,7 @@ export interface HeadlineChart {
   png: Buffer;
 }
 
-/** `Headlines per day · “sanctions” · 2025-03-01 to 2025-03-11`. */
+/** `Headlines per day · “tariffs” · 2025-03-01 to 2025-03-11`. */
 export function chartTitle(filter: HeadlineQuery): string {
   const dates = filter.from && filter.to ? `${filter.from} to ${filter.to}` : filter.from ? `from ${filter.from}` : filter.to ? `until ${filter.to}` : '';
   return ['Headlines per day', filter.query && `“${filter.query}”`, dates].filter(Boolean).join(' · ');

@@ -3,7 +3,7 @@
  * "who reported on…, and when?"), answered from the documents' metadata. Pure.
  *
  * Detection is deliberately narrow: only these fixed openings count, so an ordinary question
- * ("How many bombers were deployed?", "Who is the guarantor…?") is never turned into a count.
+ * ("How many people voted?", "Who is the president?") is never turned into a count.
  */
 import type { Answer, Coverage, CoverageKind, DocKind, OutletCoverage, Passage } from './types.js';
 
@@ -51,7 +51,7 @@ export function detectCoverageQuestion(question: string): CoverageQuestion | nul
     if (!match) continue;
     const found = form.read(match);
     const topic = found.topic.replace(/^(?:the|a|an)\s+/i, '').trim();
-    // "that…" reports a claim ("who reported that Iran…"): an ordinary question, not a tally.
+    // "that…" reports a claim ("who reported that the minister…"): an ordinary question, not a tally.
     if (!topic || /^(?:that|whether|if|it|this)\b/i.test(topic)) return null;
     return { ...found, topic };
   }
@@ -107,7 +107,7 @@ const NOUN: Record<DocKind | 'any', [string, string]> = {
   any: ['document', 'documents'],
 };
 
-/** `7 headlines match “sanctions”.`, then one line per outlet with its count and dates. */
+/** `7 headlines match “tariffs”, from 3 outlets.`, then one line per outlet with its count and dates. */
 export function coverageLines(coverage: Coverage): string[] {
   const [one, many] = NOUN[coverage.only ?? 'any'];
   const noun = coverage.documents === 1 ? one : many;

@@ -13,7 +13,7 @@ import type { DocKind, Document, Passage } from './types.js';
 /**
  * A passage matches when it holds at least MATCH_SHARE of the topic's words, IDF-weighted (an
  * article's title counts for its passages), or at least NEAR_SHARE of them and is close to the
- * topic in meaning ("naval exercises" for "naval drills"). Dense similarity alone is not enough:
+ * topic in meaning ("army exercises" for "army drills"). Dense similarity alone is not enough:
  * with the Universal Sentence Encoder any two headlines on one country sit close together.
  */
 export const MATCH_SHARE = 0.75;
