@@ -40,10 +40,10 @@ describe('/timeline', () => {
     expect(embed.description).toBe(
       [
         '__**2025-03-07**__',
-        `> **Russia** seeks to serve as **mediator** between US and Iran\n**1.** ${first!.source.title} · Reuters · 2025-03-07 · \`${first!.source.id}\``,
-        `> Putin Spokesman Confirms **Russian** Offer to **Mediate** Between U.S. and Iran Over Iranian Nuclear Program\n**2.** ${second!.source.title} · Foundation for Defense of Democracies · 2025-03-07 · \`${second!.source.id}\``,
+        `> **Russia** seeks to serve as **mediator** between US and Iran\n**1.** Reuters · 2025-03-07 · \`${first!.source.id}\``,
+        `> Putin Spokesman Confirms **Russian** Offer to **Mediate** Between U.S. and Iran Over Iranian Nuclear Program\n**2.** Foundation for Defense of Democracies · 2025-03-07 · \`${second!.source.id}\``,
         '__**2025-03-11**__',
-        `> **Russia** may prove to be a spoiler in US-Iran nuclear **mediation**\n**3.** ${third!.source.title} · 2025-03-11 · \`${third!.source.id}\``,
+        `> **Russia** may prove to be a spoiler in US-Iran nuclear **mediation**\n**3.** 2025-03-11 · \`${third!.source.id}\``,
       ].join('\n\n'),
     );
     expect(embed.footer.text).toBe('3 passages, oldest first · page 1 of 1 · quoted verbatim from the corpus');
@@ -64,7 +64,7 @@ describe('/timeline', () => {
     expect(update.type).toBe(7);
     expect(update.data.embeds[0].footer.text).toBe(`${all.total} passages, oldest first · page 2 of ${pages} · quoted verbatim from the corpus`);
     const seventh = all.days.flatMap((d) => d.passages)[6]!;
-    expect(update.data.embeds[0].description).toContain(`**7.** ${seventh.source.title}`);
+    expect(update.data.embeds[0].description).toContain(`**7.** ${[seventh.source.outlet, seventh.source.date].filter(Boolean).join(' · ')} · \`${seventh.source.id}\``);
   });
 
   it('says so when nothing matches, and rejects a bad range with BAD_RANGE', async () => {
