@@ -64,7 +64,9 @@ describe('/timeline', () => {
     expect(update.type).toBe(7);
     expect(update.data.embeds[0].footer.text).toBe(`${all.total} passages, oldest first · page 2 of ${pages} · quoted verbatim from the corpus`);
     const seventh = all.days.flatMap((d) => d.passages)[6]!;
-    expect(update.data.embeds[0].description).toContain(`**7.** ${[seventh.source.outlet, seventh.source.date].filter(Boolean).join(' · ')} · \`${seventh.source.id}\``);
+    const description: string = update.data.embeds[0].description;
+    expect(description).toMatch(/^__\*\*\d{4}-\d{2}-\d{2}\*\*__\n\n> /);
+    expect(description.slice(description.indexOf('**7.** '))).toContain(`\`${seventh.source.id}\``);
   });
 
   it('says so when nothing matches, and rejects a bad range with BAD_RANGE', async () => {
