@@ -94,7 +94,7 @@ describe('a corpus whose every field is oversized', () => {
   });
 
   it('/headlines and /about stay within the limits', async () => {
-    const headlines = h.fake.slashCommand('headlines', {});
+    const headlines = h.fake.slashCommand('headlines', {}, { subcommand: 'list' });
     expectWithinLimits(await headlines.waitForEdit());
     const about = expectWithinLimits(await h.fake.slashCommand('about').waitForCallback());
     for (const field of about.fields) expect(field.value.length).toBeLessThanOrEqual(1024);
