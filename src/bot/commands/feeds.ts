@@ -1,6 +1,7 @@
 import { escapeMarkdown, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { NewsdeskError } from '../../errors.js';
 import type { FeedStatus } from '../../feeds/poller.js';
+import { reply } from '../delivery.js';
 import type { Command } from '../context.js';
 import { contentWithin } from '../render.js';
 import { ephemeral } from '../reply.js';
@@ -40,7 +41,7 @@ export const feeds: Command = {
       throw new NewsdeskError('FORBIDDEN');
     }
     const statuses = ctx.feeds?.status() ?? [];
-    await interaction.reply(ephemeral({ content: contentWithin(feedsText(statuses, ctx.config.feeds.pollMinutes)), embeds: [], components: [] }));
+    await reply(interaction, ephemeral({ content: contentWithin(feedsText(statuses, ctx.config.feeds.pollMinutes)), embeds: [], components: [] }));
     return { feeds: statuses.length, failing: statuses.filter((s) => s.lastError).length };
   },
 };

@@ -3,6 +3,7 @@ import { NewsdeskError } from '../../errors.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../../index/engine.js';
 import type { Command } from '../context.js';
 import { intArg } from '../custom-id.js';
+import { afterPendingAcks, deferReply, editFinalReply, update } from '../delivery.js';
 import { parseDateRange } from '../options.js';
 import { renderTimeline } from '../render-timeline.js';
 import { enforceLimit, safe } from '../reply.js';
@@ -20,11 +21,12 @@ export const timeline: Command = {
     const topic = validateQuestion(interaction.options.getString('topic', true));
     const range = parseDateRange(interaction.options.getString('from'), interaction.options.getString('to'));
     enforceLimit(ctx, interaction.user.id, interaction.channelId);
-    await interaction.deferReply();
+    await deferReply(interaction);
+    await afterPendingAcks();
     const query = { topic, ...range };
     const found = await ctx.engine.timeline(query);
     const sessionId = ctx.sessions.timeline.put({ ownerId: interaction.user.id, timeline: found, query });
-    await interaction.editReply(safe(renderTimeline({ timeline: found, page: 0, sessionId, ...range })));
+    await editFinalReply(interaction, safe(renderTimeline({ timeline: found, page: 0, sessionId, ...range })));
     return { results: found.total, days: found.days.length };
   },
 
@@ -36,7 +38,7 @@ export const timeline: Command = {
     if (!session || page === null) throw new NewsdeskError('EXPIRED');
     if (session.ownerId !== interaction.user.id) throw new NewsdeskError('NOT_OWNER');
     const { from, to } = session.query;
-    await interaction.update(safe(renderTimeline({ timeline: session.timeline, page, sessionId, from, to })));
+    await update(interaction, safe(renderTimeline({ timeline: session.timeline, page, sessionId, from, to })));
     return { page };
   },
 };
