@@ -90,7 +90,7 @@ describe('deploy-commands --clear-guild', () => {
       applicationId: fake.applicationId,
       applicationName: 'Newsdesk',
       guildId: fake.guildId,
-      removed: ['ask', 'headlines', 'source', 'about', 'reindex', 'feeds'],
+      removed: ['ask', 'headlines', 'timeline', 'source', 'about', 'reindex', 'feeds'],
     });
     expect(fake.calls.map((c) => `${c.method} ${c.route}`)).toEqual([
       'GET /applications/@me',
@@ -99,7 +99,7 @@ describe('deploy-commands --clear-guild', () => {
     ]);
     expect(fake.calls[2]!.body).toEqual([]);
     expect(fake.commands.guild.get(fake.guildId)).toEqual([]);
-    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'source', 'about', 'reindex', 'feeds']);
+    expect(fake.commands.global.map((c) => c.name)).toEqual(['ask', 'headlines', 'timeline', 'source', 'about', 'reindex', 'feeds']);
   });
 
   it('npm run deploy-commands -- --global --clear-guild registers globally, then removes the DEV_GUILD_ID copies', async () => {
