@@ -108,11 +108,11 @@ describe('deploy-commands --clear-guild', () => {
     const result = await runCli('scripts/deploy-commands.ts', ['--global', '--clear-guild'], env);
     expect(result.code).toBe(0);
     expect(result.stderr.trim().split('\n')).toEqual([
-      `deploy-commands: registered 5 commands globally for Newsdesk (${fake.applicationId}): /ask, /headlines, /source, /about, /reindex`,
-      `deploy-commands: removed 5 commands from guild ${fake.guildId} for Newsdesk (${fake.applicationId}): /ask, /headlines, /source, /about, /reindex`,
+      `deploy-commands: registered 7 commands globally for Newsdesk (${fake.applicationId}): /ask, /headlines, /timeline, /source, /about, /reindex, /feeds`,
+      `deploy-commands: removed 7 commands from guild ${fake.guildId} for Newsdesk (${fake.applicationId}): /ask, /headlines, /timeline, /source, /about, /reindex, /feeds`,
     ]);
     expect(fake.commands.guild.get(fake.guildId)).toEqual([]);
-    expect(fake.commands.global).toHaveLength(5);
+    expect(fake.commands.global).toHaveLength(7);
 
     const noGuild = await runCli('scripts/deploy-commands.ts', ['--clear-guild'], { DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl });
     expect(noGuild.code).toBe(2);

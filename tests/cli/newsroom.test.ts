@@ -89,9 +89,9 @@ describe('npm run chart', () => {
     expect([png.width, png.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
   });
 
-  it('requires --out (BAD_USAGE)', async () => {
+  it('requires --out (BAD_USAGE, exit 2 like every usage error)', async () => {
     const result = await runCli('src/cli/chart.ts', [], env);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('error BAD_USAGE');
   });
 });
