@@ -6,7 +6,7 @@ import { Client, Events, GatewayIntentBits, Partials, Status, type Interaction, 
 import { requireToken, type Config } from '../config.js';
 import type { NewsdeskError } from '../errors.js';
 import type { Engine } from '../index/types.js';
-import type { AskSession, BotContext, FeedStatusSource, HeadlinesSession, LogFields, TimelineSession } from './context.js';
+import type { AskSession, BotContext, FeedbackSession, FeedStatusSource, HeadlinesSession, LogFields, TimelineSession } from './context.js';
 import { handleInteraction, refuseWhileStopping } from './interactions.js';
 import { RateLimiter } from './limiter.js';
 import { structuredLog } from './log.js';
@@ -96,6 +96,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       ask: new SessionStore<AskSession>({ ttlMs: SESSION_TTL_MS, max: MAX_SESSIONS, now }),
       headlines: new SessionStore<HeadlinesSession>({ ttlMs: SESSION_TTL_MS, max: MAX_SESSIONS, now }),
       timeline: new SessionStore<TimelineSession>({ ttlMs: SESSION_TTL_MS, max: MAX_SESSIONS, now }),
+      feedback: new SessionStore<FeedbackSession>({ ttlMs: SESSION_TTL_MS, max: MAX_SESSIONS, now }),
     },
     progressIntervalMs: options.progressIntervalMs ?? 1500,
     feeds: options.feeds ?? null,

@@ -7,6 +7,7 @@ import type {
 import type { Config } from '../config.js';
 import type { FeedStatus } from '../feeds/poller.js';
 import type { Document, Engine, HeadlineQuery, Passage, Timeline, TimelineQuery } from '../index/types.js';
+import type { FeedbackSubject } from '../feedback/store.js';
 import type { CustomId } from './custom-id.js';
 import type { RateLimiter } from './limiter.js';
 import type { SessionStore } from './sessions.js';
@@ -18,6 +19,12 @@ export interface AskSession {
   more: Passage[];
   /** How many passages the first page showed. */
   shown: number;
+}
+
+/** An answer, behind its 👍 / 👎 buttons; `voters` (in memory only) keeps one vote per user. */
+export interface FeedbackSession {
+  subject: FeedbackSubject;
+  voters: Set<string>;
 }
 
 /** A headline list, behind its Prev/Next buttons. */
@@ -44,7 +51,12 @@ export interface BotContext {
   log: (fields: LogFields) => void;
   now: () => number;
   limiter: RateLimiter;
-  sessions: { ask: SessionStore<AskSession>; headlines: SessionStore<HeadlinesSession>; timeline: SessionStore<TimelineSession> };
+  sessions: {
+    ask: SessionStore<AskSession>;
+    headlines: SessionStore<HeadlinesSession>;
+    timeline: SessionStore<TimelineSession>;
+    feedback: SessionStore<FeedbackSession>;
+  };
   /** Minimum time between two progress edits of the /reindex reply. */
   progressIntervalMs: number;
   /** The feed poller's state for /feeds; absent when no FEEDS are configured. */

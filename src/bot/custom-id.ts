@@ -3,6 +3,7 @@
  * the command module whose `component` handler runs, so routing needs no table.
  *
  *   ask:more:<session>:<offset>                          next passages of an answer (ephemeral)
+ *   ask:vote:<session>:up|down                          a vote on an answer (ephemeral ack)
  *   source:show:<docId>:<start>:<end>                    the document behind a passage (ephemeral)
  *   source:page:<docId>:<page>:<owner>[:<start>:<end>]   page through a document (owner only)
  *   headlines:page:<session>:<page>                      page through headlines (owner in session)

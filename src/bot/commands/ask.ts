@@ -1,7 +1,7 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { NewsdeskError } from '../../errors.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../../index/engine.js';
-import { answerPayload, morePayload } from '../answer.js';
+import { answerPayload, morePayload, recordVote } from '../answer.js';
 import type { Command } from '../context.js';
 import { intArg } from '../custom-id.js';
 import { afterPendingAcks, deferReply, editFinalReply, reply } from '../delivery.js';
@@ -28,8 +28,18 @@ export const ask: Command = {
     return { answered: answer.answered, passages: answer.passages.length, ephemeral: hidden };
   },
 
-  /** `ask:more:<session>:<offset>`: the next passages, shown only to whoever pressed More. */
+  /**
+   * `ask:more:<session>:<offset>`: the next passages, shown only to whoever pressed More.
+   * `ask:vote:<session>:up|down`: a vote on the answer, acknowledged only to the voter.
+   */
   async component(interaction, ctx, id) {
+    if (id.action === 'vote') {
+      const vote = id.args[1];
+      const ack = vote === 'up' || vote === 'down' ? await recordVote(id.args[0] ?? '', vote, interaction.user.id, ctx) : null;
+      if (!ack) throw new NewsdeskError('EXPIRED');
+      await reply(interaction, ephemeral({ content: ack, embeds: [], components: [] }));
+      return { vote };
+    }
     const offset = intArg(id.args[1]);
     const payload = id.action === 'more' && offset !== null ? morePayload(id.args[0] ?? '', offset, ctx) : null;
     if (!payload) throw new NewsdeskError('EXPIRED');
