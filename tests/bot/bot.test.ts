@@ -3,6 +3,8 @@
  * real engine over the seed corpus. Every command and component goes in as a real payload; the
  * assertions are on the exact REST bodies the bot sent.
  */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { escapeText } from '../../src/bot/text.js';
@@ -109,21 +111,82 @@ describe('/ask', () => {
     expect(embed.footer.text).toBe(`Passages 1–3 of ${3 + answer.more.length} · quoted verbatim from the corpus`);
     expect(edit.body.content).toBeUndefined();
 
-    const [s1, s2, s3, more] = buttons(edit.body);
+    // Sources and More in the first row, the votes in a row of their own.
+    expect(edit.body.components.map((row: Json) => row.components.length)).toEqual([4, 2]);
+    const [s1, s2, s3, more, up, down] = buttons(edit.body);
     expect([s1, s2, s3].map((b) => [b.label, b.custom_id])).toEqual(
       answer.passages.map((p, n) => [`Source ${n + 1}`, `source:show:${p.source.id}:${p.start}:${p.end}`]),
     );
     expect(more.label).toBe('More');
     expect(more.custom_id).toMatch(/^ask:more:[\w-]{8}:0$/);
+    expect([up.label, down.label]).toEqual(['👍', '👎']);
+    expect(up.custom_id).toMatch(/^ask:vote:[\w-]{8}:up$/);
+    expect(down.custom_id).toBe(up.custom_id.replace(/up$/, 'down'));
   });
 
-  it('says plainly that the corpus does not cover a question it cannot answer: no embed, sources or buttons', async () => {
+  it('says plainly that the corpus does not cover a question it cannot answer: no embed or sources, only the vote buttons', async () => {
     expect((await ws.engine.ask(WORLD_CUP)).answered).toBe(false);
     const i = h.fake.slashCommand('ask', { question: WORLD_CUP });
     const edit = await i.waitForEdit();
     expect(edit.body.content).toBe(NOT_COVERED);
     expect(edit.body.embeds).toEqual([]);
-    expect(edit.body.components).toEqual([]);
+    const session = /^ask:vote:([\w-]{8}):up$/.exec(buttons(edit.body)[0]?.custom_id ?? '')?.[1];
+    expect(edit.body.components).toEqual([
+      {
+        type: 1,
+        components: [
+          { type: 2, style: 2, label: '👍', custom_id: `ask:vote:${session}:up` },
+          { type: 2, style: 2, label: '👎', custom_id: `ask:vote:${session}:down` },
+        ],
+      },
+    ]);
+  });
+
+  it('a 👎 on a refused answer is acknowledged ephemerally and written once to feedback.jsonl, without the user', async () => {
+    const path = join(ws.dataDir, 'feedback.jsonl');
+    await rm(path, { force: true });
+    const i = h.fake.slashCommand('ask', { question: WORLD_CUP });
+    const edit = await i.waitForEdit();
+    const downId: string = buttons(edit.body).find((b) => b.label === '👎')!.custom_id;
+    const answerId = downId.split(':')[2];
+
+    const first = await ephemeralReply(h.fake.button(downId, i.original(), { user: h.fake.otherUser }));
+    expect(first.content).toBe('Thanks — noted.');
+    const again = await ephemeralReply(h.fake.button(downId.replace(/down$/, 'up'), i.original(), { user: h.fake.otherUser }));
+    expect(again.content).toBe('You already voted on this answer; your first vote stands.');
+
+    const text = await readFile(path, 'utf8');
+    const lines = text.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0]!);
+    expect(record).toEqual({ ts: record.ts, answerId, vote: 'down', question: WORLD_CUP, answered: false, passages: [] });
+    expect(Date.parse(record.ts)).not.toBeNaN();
+    for (const who of [h.fake.otherUser.id, h.fake.otherUser.username, 'Editor']) expect(text).not.toContain(who);
+    await rm(path, { force: true });
+  });
+
+  it('a 👍 on an answer writes its question, passage ids and scores', async () => {
+    const path = join(ws.dataDir, 'feedback.jsonl');
+    await rm(path, { force: true });
+    const answer = await ws.engine.ask(ZANGEZUR, { k: 3 });
+    const i = h.fake.slashCommand('ask', { question: ZANGEZUR });
+    const upId: string = buttons((await i.waitForEdit()).body).find((b) => b.label === '👍')!.custom_id;
+    expect((await ephemeralReply(h.fake.button(upId, i.original()))).content).toBe('Thanks — noted.');
+    const record = JSON.parse(await readFile(path, 'utf8'));
+    expect(record).toEqual({
+      ts: record.ts,
+      answerId: upId.split(':')[2],
+      vote: 'up',
+      question: ZANGEZUR,
+      answered: true,
+      passages: answer.passages.map((p) => ({ chunkId: p.chunkId, sourceId: p.source.id, score: p.score })),
+    });
+    await rm(path, { force: true });
+  });
+
+  it('a vote on an unknown answer answers EXPIRED ephemerally', async () => {
+    const data = await ephemeralReply(h.fake.button('ask:vote:zzzzzzzz:up'));
+    expect(data.content).toBe(errorText('EXPIRED'));
   });
 
   it('ephemeral:true defers with the ephemeral flag (64), so only the asker sees the answer', async () => {
