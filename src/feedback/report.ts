@@ -61,7 +61,8 @@ export function groupByQuestion(records: FeedbackRecord[]): Group[] {
 }
 
 function groupLines(group: Group, withPassages: boolean): string[] {
-  const head = `${String(group.votes).padStart(4)}  ${group.question}  (👎 ${group.down}, 👍 ${group.votes - group.down})`;
+  const count = withPassages ? group.down : group.votes;
+  const head = `${String(count).padStart(4)}  ${group.question}  (👎 ${group.down}, 👍 ${group.votes - group.down})`;
   if (!withPassages) return [head];
   const passages = [...group.passages.values()].slice(0, MAX_PASSAGES);
   return [head, ...passages.map((p, i) => `        ${i + 1}. ${p.sourceId} · ${p.chunkId} · score ${p.score.toFixed(3)}`)];
@@ -77,7 +78,10 @@ function periodText({ since, until }: ReportPeriod): string {
 export function feedbackReport(text: string, period: ReportPeriod): string {
   const { records, skipped } = parseFeedback(text, period);
   const refused = groupByQuestion(records.filter((r) => !r.answered));
-  const downvoted = groupByQuestion(records.filter((r) => r.answered && r.vote === 'down'));
+  // Every vote on an answered question counts, so the 👍 beside the 👎 show how split users are.
+  const downvoted = groupByQuestion(records.filter((r) => r.answered))
+    .filter((g) => g.down > 0)
+    .sort((a, b) => b.down - a.down || a.question.localeCompare(b.question));
   const down = records.filter((r) => r.vote === 'down').length;
   const lines = [
     `Feedback ${periodText(period)}: ${records.length} vote${records.length === 1 ? '' : 's'} (👎 ${down}, 👍 ${records.length - down}).`,

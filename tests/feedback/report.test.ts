@@ -28,7 +28,7 @@ describe('feedbackReport', () => {
         '   1  What is the weather in Oslo?  (👎 1, 👍 0)',
         '',
         'Answered questions voted 👎, by 👎 votes, with the passages they showed (source · chunk · score):',
-        '   2  When does the bridge reopen?  (👎 2, 👍 0)',
+        '   2  When does the bridge reopen?  (👎 2, 👍 1)',
         '        1. d1 · d1#0 · score 0.812',
         '        2. d2 · d2#3 · score 0.500',
         '        3. d3 · d3#1 · score 0.450',
