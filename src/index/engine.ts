@@ -208,7 +208,9 @@ export async function findHeadlines(snapshot: Snapshot, filter: HeadlineQuery, s
   const parsed = parseQuery(filter.query, snapshot.outlets);
   const fits = (doc: Document) =>
     inRange(doc) && (!parsed.outlet || doc.outlet === parsed.outlet) && (!parsed.date || matchesDate(doc.date, parsed.date));
-  const found = await retrieve(snapshot, filter.query, HEADLINE_LIMIT, { ...settings, duplicateThreshold: 1.01 });
+  // A listing shows every match: no near-duplicate folding, and a "latest"/filter-only query
+  // walks the newest-first order only as far as the listing reaches.
+  const found = await retrieve(snapshot, filter.query, HEADLINE_LIMIT, settings, 'hybrid', [], { dedupe: false });
   const ranked = new Set([...found.hits, ...found.more].map((hit) => hit.doc));
   const relevant = [...ranked].filter(fits);
   return found.answered || parsed.outlet || parsed.date ? relevant : [];

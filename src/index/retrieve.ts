@@ -83,7 +83,7 @@ export function boostRecent(list: Ranked[], dayOf: (label: number) => number | n
  * headlines on one event, do not fill the top. Duplicates stay reachable behind "More".
  */
 export function diversify(
-  list: Ranked[],
+  list: Iterable<Ranked>,
   similarity: (a: number, b: number) => number,
   threshold: number,
   limit: number,

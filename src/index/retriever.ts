@@ -4,8 +4,9 @@ import type { Embedder } from './embedder.js';
 import { denseText, namesFrom, resolveFollowUp, termWeights, weightedSearch, type FollowUp } from './followup.js';
 import { DEFAULT_EXPANSION, expandQuestion, type Expansion, type ExpansionSettings, type PlaceIndex } from './expand.js';
 import type { LexicalIndex } from './lexical.js';
-import { dayNumber, patternMiddleDay } from './dates.js';
-import { matchesDate, parseQuery, type DatePattern, type ParsedQuery } from './query.js';
+import { dayNumber } from './dates.js';
+import { listing as listingOf, listingOrder } from './listing.js';
+import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './retrieve.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
 import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm } from './terms.js';
@@ -135,6 +136,22 @@ export interface Retrieval {
 
 const TRACE_DEPTH = 5;
 
+export interface RetrieveOptions {
+  /** false lists every result as it ranks, without folding near-duplicates behind "More". */
+  dedupe?: boolean;
+}
+
+/** The first `n` of a list that may be produced lazily. */
+function take<T>(items: Iterable<T>, n: number): T[] {
+  const out: T[] = [];
+  if (n <= 0) return out;
+  for (const item of items) {
+    out.push(item);
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
 /**
  * The pure refusal rule. Nothing is answered below a floor of dense similarity; above it, enough
  * of the question's words found, or strong embeddings with some word found, or both rankers
@@ -181,6 +198,7 @@ export async function retrieve(
   settings: RetrievalSettings = DEFAULT_SETTINGS,
   mode: RetrievalMode = 'hybrid',
   history: readonly string[] = [],
+  options: RetrieveOptions = {},
 ): Promise<Retrieval> {
   const followUp = resolveFollowUp(question, history, { outlets: snapshot.outlets, isName: namesFrom(snapshot.caseMap, isStopword) });
   const parsed = withInheritedFilters(parseQuery(question, snapshot.outlets), followUp);
@@ -200,13 +218,16 @@ export async function retrieve(
   // A question made only of an outlet, a date or "latest" ("most recent from Newsweek", "what is
   // the latest news?") lists what matches, newest first.
   const listing = terms.length === 0 && !!(parsed.outlet || parsed.date || parsed.recent);
-  const candidates = listing ? newestFirst(snapshot) : fused;
-  const { ranked, unmatched } = applyQueryFilters(snapshot, candidates, parsed, settings, listing);
+  const { ranked, unmatched } = listing
+    ? listingOf(listingOrder(snapshot), parsed, settings.recencyWeight)
+    : applyQueryFilters(snapshot, fused, parsed, settings);
   // Each result is compared with many others: fetch its vector from hnswlib once per question.
   const vectors = new Map<number, Float32Array>();
   const vectorOf = (label: number) => vectors.get(label) ?? vectors.set(label, snapshot.vectors.vector(label)).get(label)!;
   const similarity = (a: number, b: number) => storySimilarity(snapshot, vectorOf, a, b);
-  const { selected, duplicates } = diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
+  const { selected, duplicates } = options.dedupe === false
+    ? { selected: take(ranked, k + MORE_LIMIT), duplicates: [] }
+    : diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
   const evidence = gatherEvidence(snapshot, terms, expansions, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
@@ -233,7 +254,7 @@ export async function retrieve(
     ...(unmatched && { unmatched }),
     hits: shown.map(toHit),
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
-    trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: ranked.slice(0, TRACE_DEPTH), ...(unmatched && { unmatched }), reason: verdict.reason },
+    trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: take(ranked, TRACE_DEPTH), ...(unmatched && { unmatched }), reason: verdict.reason },
   };
 }
 
@@ -299,14 +320,6 @@ function missingFocus(snapshot: Snapshot, text: string, expansions: Expansion[])
 /** Expansions that say the same thing; "similar" and "derived" ones are too loose to vouch for a focus. */
 const CLOSE_SOURCES = new Set<string>(['place', 'place-related', 'synonym']);
 
-/** Every chunk, newest document first, scored from 1 down so that later stages keep the order. */
-function newestFirst(snapshot: Snapshot): Ranked[] {
-  const labels = snapshot.chunks.map((_, label) => label);
-  const date = (label: number) => docOf(snapshot, label).date ?? '';
-  labels.sort((a, b) => date(b).localeCompare(date(a)) || a - b);
-  return labels.map((label, i) => ({ label, score: 1 - i / labels.length }));
-}
-
 function docOf(snapshot: Snapshot, label: number): Document {
   return snapshot.docById.get(snapshot.chunks[label]!.docId)!;
 }
@@ -338,7 +351,7 @@ function fuse(lists: Ranked[][], settings: RetrievalSettings): Ranked[] {
 }
 
 /** Outlet and date filters (each ignored when it would leave nothing), then the recency boost. */
-function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings, listing: boolean) {
+function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQuery, settings: RetrievalSettings) {
   let ranked = list;
   let relaxed = false;
   const filter = (keep: (label: number) => boolean) => {
@@ -348,25 +361,11 @@ function applyQueryFilters(snapshot: Snapshot, list: Ranked[], parsed: ParsedQue
   };
   if (parsed.outlet) filter((label) => docOf(snapshot, label).outlet === parsed.outlet);
   if (parsed.date) filter((label) => matchesDate(docOf(snapshot, label).date, parsed.date!));
-  // A listing for a date with nothing on it shows the nearest dates first.
-  if (listing && parsed.date && relaxed) ranked = nearestDates(snapshot, ranked, parsed.date);
   if (parsed.recent) ranked = boostRecent(ranked, (label) => dayNumber(docOf(snapshot, label).date), settings.recencyWeight);
   const unmatched: UnmatchedFilters | undefined = relaxed
     ? { ...(parsed.outlet && { outlet: parsed.outlet }), ...(parsed.date && { date: parsed.date }) }
     : undefined;
   return { ranked, unmatched };
-}
-
-/** Labels by the distance of their date from the pattern's middle day, undated last; stable. */
-function nearestDates(snapshot: Snapshot, list: Ranked[], date: DatePattern): Ranked[] {
-  const years = snapshot.documents.map((d) => d.date?.slice(0, 4)).filter((y): y is string => !!y);
-  const target = patternMiddleDay(date, years.length > 0 ? Number(years.reduce((a, b) => (a > b ? a : b))) : 2000);
-  const distance = (label: number) => {
-    const day = dayNumber(docOf(snapshot, label).date);
-    return day === null ? Number.POSITIVE_INFINITY : Math.abs(day - target);
-  };
-  const order = [...list].sort((a, b) => distance(a.label) - distance(b.label));
-  return order.map((r, i) => ({ label: r.label, score: 1 - i / order.length }));
 }
 
 function gatherEvidence(snapshot: Snapshot, terms: string[], expansions: Expansion[], dense: Ranked[], lexical: Ranked[], top: Ranked[], weight = (_term: string) => 1): Evidence {
