@@ -117,6 +117,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     }
   };
 
+  // ask and explain read a question the same way: same k, mode and history.
+  const retrieveAsked = (current: Snapshot, text: string, askOptions: AskOptions) => {
+    const history = (askOptions.history ?? []).map((q) => q.trim()).filter(Boolean);
+    return retrieve(current, text, answerK(askOptions), settings, askOptions.mode ?? 'hybrid', history);
+  };
+
   return {
     async ask(question: string, askOptions: AskOptions = {}) {
       const text = validateQuestion(question);
@@ -124,8 +130,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const k = answerK(askOptions);
       const asked = detectCoverageQuestion(text);
       if (asked) return coverageAnswer(text, asked, await matchingPassages(current, asked.topic, { only: asked.only }, settings), k);
-      const history = (askOptions.history ?? []).map((q) => q.trim()).filter(Boolean);
-      const found = await retrieve(current, text, k, settings, askOptions.mode ?? 'hybrid', history);
+      const found = await retrieveAsked(current, text, askOptions);
       const idf = (term: string) => current.lexical.idf(term);
       const answer = composeAnswer(text, found.answered, found.hits, found.more, found.queryTerms, idf);
       return answer.answered && found.unmatched ? { ...answer, unmatched: found.unmatched } : answer;
@@ -133,8 +138,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     async explain(question: string, askOptions: AskOptions = {}) {
       const text = validateQuestion(question);
       const current = snapshot;
-      const history = (askOptions.history ?? []).map((q) => q.trim()).filter(Boolean);
-      return explainRetrieval(current, text, await retrieve(current, text, answerK(askOptions), settings, askOptions.mode ?? 'hybrid', history));
+      return explainRetrieval(current, text, await retrieveAsked(current, text, askOptions));
     },
     headlines: (filter) => findHeadlines(snapshot, filter, settings),
     async timeline(query) {
