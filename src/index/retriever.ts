@@ -206,12 +206,13 @@ export async function retrieve(
   const searchText = hasWords(parsed.text) ? parsed.text.trim() : question;
   // Terms from what is left once the outlet, date and "latest" are taken out, and a follow-up's
   // earlier words: none left is a listing. Expansions come from the question's own words only.
-  const weights = termWeights(ownTermsToWeigh(snapshot, followUp, contentTerms(parsed.text)), followUp.context);
+  const ownTerms = contentTerms(parsed.text);
+  const weights = termWeights(ownTermsToWeigh(snapshot, followUp, ownTerms), followUp.context);
   const terms = [...weights.keys()];
   const expansions = settings.expansion ? expandQuestion(searchText, snapshot.vocabulary, snapshot.lexicons, snapshot.caseMap, settings.expansion) : [];
   const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
   const dense = withContext(snapshot, queryVector!, snapshot.vectors.search(queryVector!, settings.candidates), settings.denseContext);
-  const weighted = [...contentTerms(parsed.text).map((term) => ({ term, weight: 1 })), ...expansions];
+  const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...expansions];
   const ownSearch = (n: number) => snapshot.lexical.searchTerms(weighted, n);
   const lexical = weightedSearch(ownSearch, snapshot.lexical.search, followUp.context, settings.candidates);
   const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
@@ -232,16 +233,7 @@ export async function retrieve(
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
   const evidence = gatherEvidence(snapshot, terms, expansions, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
   const toHit = (r: Ranked): Hit => hitOf(snapshot, r);
-  // A follow-up's topic comes from its history, so its own unknown words can't refuse it
-  // ("how much money is involved?"); `offTopicFollowUp` catches one that changes the subject.
-  const unknownFocus = settings.refusal.focus && !followUp.leans ? missingFocus(snapshot, searchText, expansions) : [];
-  const verdict = terms.length === 0
-    ? { answered: listing, reason: listing ? 'answered: the question names only an outlet, a date or "latest"; listing what matches' : 'refused: no content words, and no outlet or date' }
-    : unknownFocus.length > 0
-      ? { answered: false, reason: `refused: the question asks about ${unknownFocus.map((w) => `"${w}"`).join(' and ')}, which the corpus never mentions` }
-      : offTopicFollowUp(snapshot, followUp, parsed.text)
-        ? { answered: false, reason: 'refused: a short follow-up whose own words the corpus never uses asks about something else' }
-        : decide(evidence, settings.refusal);
+  const verdict = judge({ snapshot, settings, followUp, parsed, searchText, terms, listing, expansions, evidence });
   return {
     parsed,
     followUp,
@@ -289,6 +281,35 @@ function withInheritedFilters(parsed: ParsedQuery, followUp: FollowUp): ParsedQu
     ...(!parsed.outlet && followUp.outlet && { outlet: followUp.outlet }),
     ...(!parsed.date && followUp.date && { date: followUp.date }),
   };
+}
+
+/** Whether to answer, and why: listings, then the focus rule, an off-topic follow-up, the evidence. */
+function judge(q: {
+  snapshot: Snapshot;
+  settings: RetrievalSettings;
+  followUp: FollowUp;
+  parsed: ParsedQuery;
+  searchText: string;
+  terms: string[];
+  listing: boolean;
+  expansions: Expansion[];
+  evidence: Evidence;
+}): { answered: boolean; reason: string } {
+  if (q.terms.length === 0) {
+    return q.listing
+      ? { answered: true, reason: 'answered: the question names only an outlet, a date or "latest"; listing what matches' }
+      : { answered: false, reason: 'refused: no content words, and no outlet or date' };
+  }
+  // A follow-up's topic comes from its history, so its own unknown words can't refuse it
+  // ("how much money is involved?"); `offTopicFollowUp` catches one that changes the subject.
+  const unknownFocus = q.settings.refusal.focus && !q.followUp.leans ? missingFocus(q.snapshot, q.searchText, q.expansions) : [];
+  if (unknownFocus.length > 0) {
+    return { answered: false, reason: `refused: the question asks about ${unknownFocus.map((w) => `"${w}"`).join(' and ')}, which the corpus never mentions` };
+  }
+  if (offTopicFollowUp(q.snapshot, q.followUp, q.parsed.text)) {
+    return { answered: false, reason: 'refused: a short follow-up whose own words the corpus never uses asks about something else' };
+  }
+  return decide(q.evidence, q.settings.refusal);
 }
 
 /** Dense candidates scored again against their embeddings mixed with their neighbours'. */
