@@ -15,6 +15,7 @@ import { buildCaseMap, contentTerms } from './terms.js';
 import { matchesDate, parseQuery } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
 import { currentBuild, loadIndex, otherBuilds } from './store.js';
+import { vectorStoreFactory, type StoreKind, type VectorStoreFactory } from './vector-store.js';
 import type { AskOptions, ChunkOptions, CorpusInfo, Document, Engine, HeadlineQuery, ProgressFn, ReindexSummary } from './types.js';
 
 export interface EngineOptions {
@@ -27,6 +28,8 @@ export interface EngineOptions {
   /** Build the index when there is none yet (with progress), instead of failing with INDEX_MISSING. */
   buildIfMissing?: boolean;
   onProgress?: ProgressFn;
+  /** Which vector store holds the index; the embedded (hnswlib) one when absent. */
+  store?: StoreKind;
 }
 
 export const MAX_QUESTION_CHARS = 500;
@@ -70,18 +73,25 @@ async function embedderFor(indexId: string, options: EmbedderOptions, current?: 
 }
 
 /** Loads the live index (or `build`) and the embedder that built it. */
-export async function loadSnapshot(dataDir: string, options: EmbedderOptions, current?: Embedder, build?: string): Promise<Snapshot> {
-  const stored = await loadIndex(dataDir, build);
+export async function loadSnapshot(
+  dataDir: string,
+  options: EmbedderOptions,
+  current?: Embedder,
+  build?: string,
+  stores?: VectorStoreFactory,
+): Promise<Snapshot> {
+  const stored = await loadIndex(dataDir, build, stores);
   const embedder = await embedderFor(stored.manifest.embedder.id, options, current);
   if (embedder.dimensions !== stored.manifest.embedder.dimensions) {
     throw new NewsdeskError('INDEX_MISMATCH', `The index has ${stored.manifest.embedder.dimensions} dimensions; ${embedder.id} has ${embedder.dimensions}.`);
   }
   const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
+  const labelOf = new Map(stored.chunks.map((chunk, label) => [chunk.id, label]));
   const outlets = [...new Set(stored.documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort();
   const caseMap = buildCaseMap(stored.documents.map((d) => d.text));
   const chunkTerms = stored.chunks.map((chunk) => contentTerms(chunk.text));
   const vocabulary = new Set([...chunkTerms.flat(), ...stored.documents.flatMap((d) => contentTerms(d.title))]);
-  return { ...stored, docById, outlets, embedder, caseMap, chunkTerms, vocabulary, lexicons: sharedLexicons(), lexical: buildLexicalIndex(stored.chunks, chunkTerms, docById) };
+  return { ...stored, docById, labelOf, outlets, embedder, caseMap, chunkTerms, vocabulary, lexicons: sharedLexicons(), lexical: buildLexicalIndex(stored.chunks, chunkTerms, docById) };
 }
 
 let lexicons: Snapshot['lexicons'] | null = null;
@@ -94,13 +104,14 @@ function sharedLexicons(): Snapshot['lexicons'] {
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const settings = options.settings ?? DEFAULT_SETTINGS;
-  let snapshot = await loadOrBuild(options);
+  const stores = await vectorStoreFactory(options.store);
+  let snapshot = await loadOrBuild(options, stores);
   let reindexing: Promise<ReindexSummary> | null = null;
 
   const reload = async (): Promise<boolean> => {
     const build = await currentBuild(options.dataDir);
     if (!build || build === snapshot.build) return false;
-    snapshot = await loadSnapshot(options.dataDir, options.embedder, snapshot.embedder);
+    snapshot = await loadSnapshot(options.dataDir, options.embedder, snapshot.embedder, undefined, stores);
     options.log(`index: loaded build ${snapshot.build} (${snapshot.manifest.chunks} chunks)`);
     return true;
   };
@@ -108,7 +119,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const runReindex = async (onProgress?: ProgressFn): Promise<ReindexSummary> => {
     const embedder = await createEmbedder(options.embedder);
     try {
-      const summary = await buildIndex({ ...options, embedder, ...(onProgress && { onProgress }) });
+      const summary = await buildIndex({ ...options, embedder, stores, ...(onProgress && { onProgress }) });
       await reload();
       return summary;
     } finally {
@@ -163,28 +174,28 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   };
 }
 
-async function loadOrBuild(options: EngineOptions): Promise<Snapshot> {
+async function loadOrBuild(options: EngineOptions, stores: VectorStoreFactory): Promise<Snapshot> {
   try {
-    return await loadSnapshot(options.dataDir, options.embedder);
+    return await loadSnapshot(options.dataDir, options.embedder, undefined, undefined, stores);
   } catch (error) {
-    if (isNewsdeskError(error, 'INDEX_CORRUPT')) return loadPrevious(options, error);
+    if (isNewsdeskError(error, 'INDEX_CORRUPT')) return loadPrevious(options, stores, error);
     if (!options.buildIfMissing || !isNewsdeskError(error, 'INDEX_MISSING')) throw error;
   }
   options.log('index: none yet, building it from the corpus (this happens once)');
   const embedder = await createEmbedder(options.embedder);
-  await buildIndex({ ...options, embedder });
-  return loadSnapshot(options.dataDir, options.embedder, embedder);
+  await buildIndex({ ...options, embedder, stores });
+  return loadSnapshot(options.dataDir, options.embedder, embedder, undefined, stores);
 }
 
 /**
  * The live build is damaged (a file truncated or deleted): answer from the newest other build that
  * loads, with a warning, rather than not at all. Fails with the live build's error if none loads.
  */
-async function loadPrevious(options: EngineOptions, damage: NewsdeskError): Promise<Snapshot> {
+async function loadPrevious(options: EngineOptions, stores: VectorStoreFactory, damage: NewsdeskError): Promise<Snapshot> {
   const live = await currentBuild(options.dataDir);
   for (const build of await otherBuilds(options.dataDir, live)) {
     try {
-      const snapshot = await loadSnapshot(options.dataDir, options.embedder, undefined, build);
+      const snapshot = await loadSnapshot(options.dataDir, options.embedder, undefined, build, stores);
       options.log(
         `index: warning: the live build ${live} is damaged (${damage.detail ?? damage.message}); ` +
           `answering from the previous build ${build}. Run npm run reindex to rebuild.`,

@@ -5,7 +5,7 @@ import type { Embedder } from './embedder.js';
 import { openEmbeddingCache } from './embedding-cache.js';
 import { FORMAT_VERSION, saveIndex } from './store.js';
 import type { Chunk, ChunkOptions, ProgressFn, ReindexSummary } from './types.js';
-import { createVectorStore } from './vector-store.js';
+import { vectorStoreFactory, type VectorStoreFactory } from './vector-store.js';
 
 export interface BuildOptions {
   corpusDir: string;
@@ -15,6 +15,8 @@ export interface BuildOptions {
   onProgress?: ProgressFn;
   /** Refuse to build (CORPUS_PROBLEMS) when any file or line would be skipped. */
   strict?: boolean;
+  /** Where the vectors go; the embedded (hnswlib) store when absent. */
+  stores?: VectorStoreFactory;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -37,8 +39,8 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   }
   const chunks = chunkDocuments(corpus.documents, options.chunking);
   const { vectors, embedded } = await embedChunks(chunks, options, progress);
-  const store = createVectorStore(options.embedder.dimensions, chunks.length);
-  store.add(vectors);
+  const store = await (options.stores ?? (await vectorStoreFactory())).create(options.embedder.dimensions, chunks.length);
+  await store.add(chunks.map((chunk, i) => ({ id: chunk.id, vector: vectors[i]! })));
   progress({ stage: 'write' });
   await saveIndex(options.dataDir, {
     manifest: {

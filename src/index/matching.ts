@@ -66,12 +66,14 @@ export async function matchingPassages(
   const { parsed } = found;
   const [query] = await snapshot.embedder.embed([canonicalText(parsed.text.trim() || topic, snapshot.caseMap)]);
   const hits: Hit[] = [];
+  const vectors = await snapshot.vectors.vectors(snapshot.chunks.map((chunk) => chunk.id));
   snapshot.chunks.forEach((chunk, label) => {
     const doc = snapshot.docById.get(chunk.docId)!;
     const hit: Hit = { chunk, doc, score: 0 };
     if (!withinFilter(hit, filter)) return;
     if ((parsed.outlet && doc.outlet !== parsed.outlet) || (parsed.date && !matchesDate(doc.date, parsed.date))) return;
-    const dense = dot(query!, snapshot.vectors.vector(label));
+    const vector = vectors[label];
+    const dense = vector ? dot(query!, vector) : 0;
     const share = topicShare(snapshot.chunkTerms[label]!, doc, terms, idf);
     if (holdsTopic(share, dense)) hits.push({ ...hit, score: (share + Math.max(0, dense)) / 2 });
   });

@@ -87,13 +87,14 @@ export function diversify(
   similarity: (a: number, b: number) => number,
   threshold: number,
   limit: number,
+  /** Carries on from an earlier call's result, for a list that arrives in pages. */
+  into: { selected: Ranked[]; duplicates: Ranked[] } = { selected: [], duplicates: [] },
 ): { selected: Ranked[]; duplicates: Ranked[] } {
-  const selected: Ranked[] = [];
-  const duplicates: Ranked[] = [];
+  const { selected, duplicates } = into;
   for (const item of list) {
     if (selected.length >= limit) break;
     const twin = selected.some((chosen) => similarity(chosen.label, item.label) >= threshold);
     (twin ? duplicates : selected).push(item);
   }
-  return { selected, duplicates };
+  return into;
 }

@@ -22,6 +22,8 @@ export interface Snapshot {
   documents: Document[];
   docById: Map<string, Document>;
   chunks: Chunk[];
+  /** Position in `chunks` (the label every ranked list uses) by chunk id, the vector store's key. */
+  labelOf: Map<string, number>;
   vectors: VectorStore;
   lexical: LexicalIndex;
   embedder: Embedder;
@@ -211,7 +213,7 @@ export async function retrieve(
   const terms = [...weights.keys()];
   const expansions = settings.expansion ? expandQuestion(searchText, snapshot.vocabulary, snapshot.lexicons, snapshot.caseMap, settings.expansion) : [];
   const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
-  const dense = withContext(snapshot, queryVector!, snapshot.vectors.search(queryVector!, settings.candidates), settings.denseContext);
+  const dense = await withContext(snapshot, queryVector!, await denseSearch(snapshot, queryVector!, settings.candidates), settings.denseContext);
   const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...expansions];
   const ownSearch = (n: number) => snapshot.lexical.searchTerms(weighted, n);
   const lexical = weightedSearch(ownSearch, snapshot.lexical.search, followUp.context, settings.candidates);
@@ -222,13 +224,9 @@ export async function retrieve(
   const { ranked, unmatched } = listing
     ? listingOf(listingOrder(snapshot), parsed, settings.recencyWeight)
     : applyQueryFilters(snapshot, fused, parsed, settings);
-  // Each result is compared with many others: fetch its vector from hnswlib once per question.
-  const vectors = new Map<number, Float32Array>();
-  const vectorOf = (label: number) => vectors.get(label) ?? vectors.set(label, snapshot.vectors.vector(label)).get(label)!;
-  const similarity = (a: number, b: number) => storySimilarity(snapshot, vectorOf, a, b);
   const { selected, duplicates } = options.dedupe === false
     ? { selected: take(ranked, k + MORE_LIMIT), duplicates: [] }
-    : diversify(ranked, similarity, settings.duplicateThreshold, k + MORE_LIMIT);
+    : await withoutDuplicates(snapshot, ranked, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
   const evidence = gatherEvidence(snapshot, terms, expansions, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
@@ -312,18 +310,68 @@ function judge(q: {
   return decide(q.evidence, q.settings.refusal);
 }
 
+/** The store's nearest chunks as ranked labels; an id this snapshot lacks is skipped. */
+async function denseSearch(snapshot: Snapshot, query: Float32Array, k: number): Promise<Ranked[]> {
+  const hits = await snapshot.vectors.search(query, k);
+  return hits.flatMap(({ id, score }) => {
+    const label = snapshot.labelOf.get(id);
+    return label === undefined ? [] : [{ label, score }];
+  });
+}
+
+/** The stored vectors of `labels`, fetched from the store in one call. */
+export async function vectorsOf(snapshot: Snapshot, labels: readonly number[]): Promise<Map<number, Float32Array>> {
+  const found = await snapshot.vectors.vectors(labels.map((label) => snapshot.chunks[label]!.id));
+  const byLabel = new Map<number, Float32Array>();
+  labels.forEach((label, i) => found[i] && byLabel.set(label, found[i]!));
+  return byLabel;
+}
+
 /** Dense candidates scored again against their embeddings mixed with their neighbours'. */
-function withContext(snapshot: Snapshot, query: Float32Array, list: Ranked[], weight: number): Ranked[] {
+async function withContext(snapshot: Snapshot, query: Float32Array, list: Ranked[], weight: number): Promise<Ranked[]> {
   if (weight <= 0) return list;
   const sameDoc = (label: number, other: number) => snapshot.chunks[other]?.docId === snapshot.chunks[label]!.docId;
-  return sortByScore(list.map(({ label }) => {
-    const mixed = Float32Array.from(snapshot.vectors.vector(label));
-    for (const other of [label - 1, label + 1].filter((o) => sameDoc(label, o))) {
-      const neighbour = snapshot.vectors.vector(other);
-      for (let i = 0; i < mixed.length; i++) mixed[i]! += weight * neighbour[i]!;
+  const neighbours = (label: number) => [label - 1, label + 1].filter((other) => sameDoc(label, other));
+  const vectors = await vectorsOf(snapshot, [...new Set(list.flatMap(({ label }) => [label, ...neighbours(label)]))]);
+  return sortByScore(list.map(({ label, score }) => {
+    const own = vectors.get(label);
+    if (!own) return { label, score };
+    const mixed = Float32Array.from(own);
+    for (const neighbour of neighbours(label).map((other) => vectors.get(other))) {
+      if (neighbour) for (let i = 0; i < mixed.length; i++) mixed[i]! += weight * neighbour[i]!;
     }
     return { label, score: dot(query, normalize(mixed)) };
   }));
+}
+
+const DEDUP_PAGE = 64;
+
+/**
+ * `diversify` over the ranked list, fetching vectors a page at a time: a listing can be the whole
+ * corpus, of which dedup reads only as far as it takes to fill `limit`.
+ */
+async function withoutDuplicates(snapshot: Snapshot, ranked: Iterable<Ranked>, threshold: number, limit: number) {
+  const vectors = new Map<number, Float32Array>();
+  const similarity = (a: number, b: number) => storySimilarity(snapshot, (label) => vectors.get(label), a, b);
+  const result = { selected: [] as Ranked[], duplicates: [] as Ranked[] };
+  for (const page of pages(ranked, DEDUP_PAGE)) {
+    for (const [label, vector] of await vectorsOf(snapshot, page.map((r) => r.label))) vectors.set(label, vector);
+    diversify(page, similarity, threshold, limit, result);
+    if (result.selected.length >= limit) break;
+  }
+  return result;
+}
+
+function* pages<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let page: T[] = [];
+  for (const item of items) {
+    page.push(item);
+    if (page.length === size) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
 }
 
 const lemmaCache = new WeakMap<Snapshot, Set<string>>();
@@ -353,8 +401,10 @@ function hitOf(snapshot: Snapshot, r: Ranked): Hit {
  * How alike two results are as stories: the mean of their embeddings' cosine and their words'
  * overlap. Embeddings alone rate any two Iran headlines alike; words alone miss paraphrase.
  */
-function storySimilarity(snapshot: Snapshot, vectorOf: (label: number) => Float32Array, a: number, b: number): number {
-  const cosine = dot(vectorOf(a), vectorOf(b));
+function storySimilarity(snapshot: Snapshot, vectorOf: (label: number) => Float32Array | undefined, a: number, b: number): number {
+  const [left, right] = [vectorOf(a), vectorOf(b)];
+  // A chunk the store lacks a vector for is compared by its words alone.
+  const cosine = left && right ? dot(left, right) : 0;
   return (cosine + wordOverlap(snapshot.chunkTerms[a]!, snapshot.chunkTerms[b]!)) / 2;
 }
 

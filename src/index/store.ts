@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 import { writeFileAtomic } from './fs-atomic.js';
 import type { Chunk, Document, Manifest } from './types.js';
-import { loadVectorStore, type VectorStore } from './vector-store.js';
+import { vectorStoreFactory, type BuildVectorStore, type VectorStoreFactory } from './vector-store.js';
 
 /** Bumped whenever the files below change shape; an older index then asks to be rebuilt. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export interface StoredIndex {
   manifest: Manifest;
   documents: Document[];
   chunks: Chunk[];
-  vectors: VectorStore;
+  vectors: BuildVectorStore;
 }
 
 /*
@@ -42,7 +42,7 @@ export async function saveIndex(dataDir: string, index: StoredIndex): Promise<st
   await mkdir(staging, { recursive: true });
   await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
   await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
-  await index.vectors.save(join(staging, 'vectors.hnsw'));
+  await index.vectors.save(staging);
   // The manifest goes last: a build directory with a manifest is a complete one.
   await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(index.manifest, null, 2));
   await rename(staging, buildDir(dataDir, build));
@@ -90,18 +90,20 @@ export async function buildFiles(dataDir: string, build: string): Promise<Map<st
 export const buildPath = buildDir;
 
 /** Loads the live build, or `build`. Throws INDEX_MISSING, INDEX_MISMATCH or INDEX_CORRUPT. */
-export async function loadIndex(dataDir: string, build?: string): Promise<StoredIndex & { build: string }> {
+export async function loadIndex(dataDir: string, build?: string, stores?: VectorStoreFactory): Promise<StoredIndex & { build: string }> {
+  stores ??= await vectorStoreFactory();
   build ??= (await currentBuild(dataDir)) ?? undefined;
   if (!build) throw new NewsdeskError('INDEX_MISSING', `No index in ${indexDir(dataDir)}.`);
   const manifest = await loadManifest(dataDir, build);
   const dir = buildDir(dataDir, build);
   const documents = await readJson<Document[]>(join(dir, 'documents.json'));
   const chunks = await readJson<Chunk[]>(join(dir, 'chunks.json'));
-  const vectors = await loadVectorStore(join(dir, 'vectors.hnsw'), manifest.embedder.dimensions).catch((error) => {
-    throw new NewsdeskError('INDEX_CORRUPT', `${join(dir, 'vectors.hnsw')}: ${(error as Error).message}`);
+  const vectors = await stores.load(dir, manifest.embedder.dimensions).catch((error) => {
+    throw new NewsdeskError('INDEX_CORRUPT', `${dir}: ${(error as Error).message}`);
   });
-  if (vectors.size !== chunks.length) {
-    throw new NewsdeskError('INDEX_CORRUPT', `${dir} holds ${vectors.size} vectors for ${chunks.length} chunks.`);
+  const count = await vectors.count();
+  if (count !== chunks.length) {
+    throw new NewsdeskError('INDEX_CORRUPT', `${dir} holds ${count} vectors for ${chunks.length} chunks.`);
   }
   return { manifest, documents, chunks, vectors, build };
 }

@@ -1,58 +1,51 @@
-import hnswlib from 'hnswlib-node';
-import { withTempFile } from './fs-atomic.js';
-
-/** Nearest-neighbour search over unit vectors. One of the engine's two stateful parts. */
+/**
+ * Nearest-neighbour search over unit vectors, keyed by chunk id: one of the engine's two stateful
+ * parts. The retriever speaks only this interface; which store backs it is the factory's choice.
+ */
 export interface VectorStore {
   readonly dimensions: number;
-  readonly size: number;
-  /** Labels are positions: the i-th vector added gets label i, which is the chunk's index. */
-  add(vectors: Float32Array[]): void;
+  /** How many vectors are live (added and not removed). */
+  count(): Promise<number>;
+  /** Adds vectors under stable ids (a chunk's `id`); an id already present is replaced. */
+  add(items: ReadonlyArray<VectorItem>): Promise<void>;
+  /** Unknown ids are ignored. */
+  remove(ids: readonly string[]): Promise<void>;
   /** Best first; `score` is cosine similarity. */
-  search(query: Float32Array, k: number): Array<{ label: number; score: number }>;
-  /** The stored (unit) vector of a label, for comparing two results with each other. */
-  vector(label: number): Float32Array;
-  save(path: string): Promise<void>;
+  search(query: Float32Array, k: number): Promise<VectorHit[]>;
+  /** The stored unit vectors, in the order asked; undefined for an id the store lacks. Read-only. */
+  vectors(ids: readonly string[]): Promise<Array<Float32Array | undefined>>;
+  close?(): Promise<void>;
 }
 
-const M = 16;
-const EF_CONSTRUCTION = 200;
-const RANDOM_SEED = 100;
-const MIN_EF = 64;
-
-/** An empty hnswlib cosine index with room for `capacity` vectors. */
-export function createVectorStore(dimensions: number, capacity: number): VectorStore {
-  const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
-  index.initIndex(Math.max(1, capacity), M, EF_CONSTRUCTION, RANDOM_SEED);
-  return wrap(index, dimensions);
+export interface VectorItem {
+  id: string;
+  vector: Float32Array;
 }
 
-export async function loadVectorStore(path: string, dimensions: number): Promise<VectorStore> {
-  const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
-  await index.readIndex(path);
-  return wrap(index, dimensions);
+export interface VectorHit {
+  id: string;
+  score: number;
 }
 
-function wrap(index: hnswlib.HierarchicalNSW, dimensions: number): VectorStore {
-  return {
-    dimensions,
-    get size() {
-      return index.getCurrentCount();
-    },
-    add(vectors) {
-      const start = index.getCurrentCount();
-      vectors.forEach((vector, i) => index.addPoint(Array.from(vector), start + i));
-    },
-    search(query, k) {
-      const n = Math.min(k, index.getCurrentCount());
-      if (n === 0) return [];
-      index.setEf(Math.max(MIN_EF, n));
-      const { neighbors, distances } = index.searchKnn(Array.from(query), n);
-      return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
-    },
-    vector: (label) => Float32Array.from(index.getPoint(label)),
-    save: (path) =>
-      withTempFile(path, async (temp) => {
-        await index.writeIndex(temp);
-      }),
-  };
+/** A store whose data lives in a build directory: written with the build, read back with it. */
+export interface BuildVectorStore extends VectorStore {
+  save(dir: string): Promise<void>;
+}
+
+/** Which store backs the index. Builds on disk (hnswlib) are the only kind so far. */
+export type StoreKind = 'embedded';
+
+export interface VectorStoreFactory {
+  readonly kind: StoreKind;
+  /** An empty store with room for `capacity` vectors (it grows past it). */
+  create(dimensions: number, capacity: number): Promise<BuildVectorStore>;
+  /** The store a build wrote; throws on missing or damaged files. */
+  load(dir: string, dimensions: number): Promise<BuildVectorStore>;
+}
+
+export async function vectorStoreFactory(kind: StoreKind = 'embedded'): Promise<VectorStoreFactory> {
+  switch (kind) {
+    case 'embedded':
+      return (await import('./stores/hnsw.js')).hnswFactory;
+  }
 }

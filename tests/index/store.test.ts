@@ -33,10 +33,10 @@ describe('the index on disk', () => {
     });
     expect(index.manifest.corpusHash).toMatch(/^[0-9a-f]{64}$/);
     expect(index.documents).toHaveLength(81);
-    expect(index.vectors.size).toBe(122);
+    expect(await index.vectors.count()).toBe(122);
     const [vector] = await embedder.embed([index.chunks[90]!.text]);
-    const [best] = index.vectors.search(vector!, 1);
-    expect(index.chunks[best!.label]!.text).toBe(index.chunks[90]!.text);
+    const [best] = await index.vectors.search(vector!, 1);
+    expect(index.chunks.find((chunk) => chunk.id === best!.id)!.text).toBe(index.chunks[90]!.text);
     expect(best!.score).toBeCloseTo(1, 5);
   });
 
