@@ -38,7 +38,7 @@ export interface ExpansionSettings {
 
 export const DEFAULT_EXPANSION: ExpansionSettings = {
   senses: 1,
-  weights: { place: 0.8, 'place-related': 0.3, synonym: 0.5, similar: 0.4, derived: 0.4 },
+  weights: { place: 0.8, 'place-related': 0.3, synonym: 0.5, similar: 0.4, derived: 0.4, narrower: 0.3 },
 };
 
 /** A place index: each form's normalized words, joined by spaces, to the places it names. */
@@ -158,7 +158,17 @@ export function expandQuestion(
       }
     }
   }
-  return [...out.values()];
+  return shareNarrower([...out.values()]);
+}
+
+/**
+ * A general word has many narrower ones in a corpus ("weapon": missile, rifle, drone): together
+ * they weigh √n times what one does, so a broad word's hyponyms cannot outweigh the question.
+ */
+function shareNarrower(expansions: Expansion[]): Expansion[] {
+  const count = new Map<string, number>();
+  for (const e of expansions) if (e.source === 'narrower') count.set(e.fromTerm, (count.get(e.fromTerm) ?? 0) + 1);
+  return expansions.map((e) => (e.source === 'narrower' ? { ...e, weight: e.weight / Math.sqrt(count.get(e.fromTerm)!) } : e));
 }
 
 /** A proper name: the corpus writes it capitalized ("Trump" is not the card game's "trump"). */

@@ -11,8 +11,11 @@ import { join } from 'node:path';
 export type Pos = 'noun' | 'verb' | 'adj' | 'adv';
 export const POSES: Pos[] = ['noun', 'verb', 'adj', 'adv'];
 
-/** How a related lemma is linked to the word: the same sense, a similar adjective, a derivation. */
-export type Relation = 'synonym' | 'similar' | 'derived';
+/**
+ * How a related lemma is linked to the word: the same sense, a similar adjective, a derivation, or
+ * a narrower word of the sense (a hyponym: "agreement" -> deal, pact).
+ */
+export type Relation = 'synonym' | 'similar' | 'derived' | 'narrower';
 
 export interface Related {
   lemma: string;
@@ -38,9 +41,10 @@ const SUFFIXES: Record<Pos, Array<[string, string]>> = {
 
 /**
  * Pointer symbols followed from a sense: similar-to for adjectives, derivationally related forms,
- * and the adjective an adverb comes from ("militarily" -> military).
+ * the adjective an adverb comes from ("militarily" -> military), and hyponyms: people ask in
+ * general words ("a fresh agreement") where news names the specific thing ("a new deal").
  */
-const POINTERS: Record<string, Relation> = { '&': 'similar', '+': 'derived', '\\': 'derived' };
+const POINTERS: Record<string, Relation> = { '&': 'similar', '+': 'derived', '\\': 'derived', '~': 'narrower' };
 const POS_OF: Record<string, Pos> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
 
 export function wordnetDir(): string {

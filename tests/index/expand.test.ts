@@ -63,6 +63,21 @@ describe('expandQuestion on a drop-in corpus about Canada', () => {
     expect(corpusTerms('first light', vocabulary)).toBeNull();
   });
 
+  it('adds narrower words for a general one, their weight shared by √n so a broad word cannot outweigh the question', () => {
+    const fleet = [...CANADA, 'Ottawa sent a frigate and a destroyer to the strait.'];
+    const expand = (q: string) =>
+      expandQuestion(q, new Set(fleet.flatMap(contentTerms)), { wordnet, places }, buildCaseMap(fleet)).map((e) => [e.from, e.term, e.source, e.weight]);
+    expect(expand('Did the diplomat speak of an agreement?')).toEqual([
+      ['diplomat', 'ambassador', 'narrower', 0.3],
+      ['agreement', 'agre', 'derived', 0.4],
+      ['agreement', 'deal', 'narrower', 0.3],
+    ]);
+    expect(expand('Which warships went there?')).toEqual([
+      ['warships', 'destroy', 'narrower', 0.3 / Math.SQRT2],
+      ['warships', 'frigat', 'narrower', 0.3 / Math.SQRT2],
+    ]);
+  });
+
   it('reads a people as its country: "Danes" is not in the data, "Danish" is', () => {
     expect(expandQuestion('What did the Danish officials say?', vocabulary, { wordnet, places }, caseMap).map((e) => [e.from, e.term, e.source])).toEqual([['Danish', 'denmark', 'place']]);
   });
