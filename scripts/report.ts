@@ -1,15 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { parseCli, readConfig, runMain } from '../src/cli/common.js';
-import { NewsdeskError } from '../src/errors.js';
-import { feedbackReport } from '../src/feedback/report.js';
+import { engineFromConfigOptions, log, parseCli, readConfig, runMain } from '../src/cli/common.js';
+import type { Config } from '../src/config.js';
+import { isNewsdeskError, NewsdeskError } from '../src/errors.js';
+import { formatReport, summarizeFeedback, type FeedbackSummary } from '../src/feedback/report.js';
+import { withPassages } from '../src/feedback/report-passages.js';
+import { openEngine } from '../src/index/engine.js';
 import { feedbackPath } from '../src/feedback/store.js';
 
 const HELP = `
 Usage: npm run report [-- --since YYYY-MM-DD] [--until YYYY-MM-DD]
 
 Reads DATA_DIR/feedback.jsonl (the 👍 / 👎 votes on answers in Discord) and lists, most frequent
-first: the refused questions users voted on, and the answered questions voted 👎 with the passages
-they showed. This is what to add to the corpus.
+first: the refused questions users voted on, with the passages nearest to them in the corpus now,
+and the answered questions voted 👎 with the passages they showed, quoted with their sources.
+This is what to add to the corpus. Quoting needs the index (npm run reindex); without one the
+passages are listed by chunk id.
 
 Options:
   --since DATE  votes from this day (inclusive, UTC)
@@ -31,7 +36,8 @@ runMain(async () => {
   const since = isoDate('--since', values.since);
   const until = isoDate('--until', values.until);
   if (since && until && since > until) throw new NewsdeskError('BAD_RANGE', `--since ${since} is after --until ${until}.`);
-  const path = feedbackPath(readConfig().dataDir);
+  const config = readConfig();
+  const path = feedbackPath(config.dataDir);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -40,5 +46,22 @@ runMain(async () => {
     process.stdout.write(`No feedback yet: ${path} does not exist. Votes appear there once users press 👍 / 👎 on answers.\n`);
     return;
   }
-  process.stdout.write(feedbackReport(text, { since, until }));
+  process.stdout.write(formatReport(await quoted(summarizeFeedback(text, { since, until }), config)));
 });
+
+/** The summary with its passages quoted from the index, or by id (saying why) when there is none. */
+async function quoted(summary: FeedbackSummary, config: Config): Promise<FeedbackSummary> {
+  if (summary.refused.length === 0 && summary.downvoted.length === 0) return summary;
+  let engine;
+  try {
+    engine = await openEngine({ ...engineFromConfigOptions(config, log), buildIfMissing: false });
+  } catch (error) {
+    if (!isNewsdeskError(error, 'INDEX_MISSING')) throw error;
+    return { ...summary, note: 'No index yet (npm run reindex): passages by chunk id only, none for refused questions.' };
+  }
+  try {
+    return await withPassages(summary, engine);
+  } finally {
+    await engine.close();
+  }
+}

@@ -7,6 +7,7 @@ import { buildIndex } from './indexer.js';
 import { indexPlaces } from './expand.js';
 import { explainRetrieval } from './explain.js';
 import { matchingPassages } from './matching.js';
+import { nearestPassages, storedPassage } from './nearest.js';
 import { buildTimeline, timelineTopic } from './timeline.js';
 import { buildLexicalIndex } from './lexical.js';
 import { worldPlaces } from './places.js';
@@ -151,6 +152,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const current = snapshot;
       return explainRetrieval(current, text, await retrieveAsked(current, text, askOptions));
     },
+    // For `npm run report` only: the candidates whatever the refusal, and stored chunk ids quoted again.
+    async nearest(question: string, k = DEFAULT_K) {
+      const current = snapshot;
+      return nearestPassages(current, await retrieveAsked(current, validateQuestion(question), { k }));
+    },
+    passage: (chunkId, question, score) => storedPassage(snapshot, chunkId, question, score),
     headlines: (filter) => findHeadlines(snapshot, filter, settings),
     async timeline(query) {
       const topic = timelineTopic(validateQuestion(query.topic));

@@ -219,6 +219,13 @@ export interface Engine {
   ask(question: string, options?: AskOptions): Promise<Answer>;
   /** How `ask` reads the question: terms, expansions, filters, rankings and the verdict. */
   explain(question: string, options?: AskOptions): Promise<Explanation>;
+  /**
+   * The `k` best passages for a question whether or not `ask` would answer it (refused questions
+   * included): what the feedback report shows an operator. Never shown to users.
+   */
+  nearest(question: string, k?: number): Promise<Passage[]>;
+  /** Chunk `chunkId` of the loaded index quoted for `question`; undefined once a re-index dropped it. */
+  passage(chunkId: string, question: string, score: number): Passage | undefined;
   /** Headlines matching the filter: newest first, or by relevance when `query` is set. */
   headlines(filter: HeadlineQuery): Promise<Document[]>;
   /** The passages matching `topic`, in date order, grouped by day. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { feedbackReport } from '../../src/feedback/report.js';
+import { formatReport, summarizeFeedback, type ReportPeriod } from '../../src/feedback/report.js';
+
+const feedbackReport = (text: string, period: ReportPeriod) => formatReport(summarizeFeedback(text, period));
 
 const line = (ts: string, vote: string, question: string, answered: boolean, passages: Array<[string, string, number]> = []) =>
   JSON.stringify({ ts, answerId: ts.slice(11, 19), vote, question, answered, passages: passages.map(([sourceId, chunkId, score]) => ({ chunkId, sourceId, score })) });
@@ -17,23 +19,23 @@ const FIXTURE = [
   '',
 ].join('\n');
 
-describe('feedbackReport', () => {
-  it('groups refused and down-voted questions (case and spacing ignored), most votes first, with the passages shown', () => {
+describe('summarizeFeedback + formatReport without an index', () => {
+  it('groups refused and down-voted questions (case and spacing ignored), most votes first, with the ids of the passages shown', () => {
     expect(feedbackReport(FIXTURE, {})).toBe(
       [
         'Feedback all time: 8 votes (👎 6, 👍 2).',
         '',
-        'Refused questions, by votes:',
+        'Refused questions, by votes, with the nearest passages in the corpus:',
         '   3  Who won the World Cup?  (👎 2, 👍 1)',
         '   1  What is the weather in Oslo?  (👎 1, 👍 0)',
         '',
-        'Answered questions voted 👎, by 👎 votes, with the passages they showed (source · chunk · score):',
+        'Answered questions voted 👎, by 👎 votes, with the passages they showed:',
         '   2  When does the bridge reopen?  (👎 2, 👍 1)',
-        '        1. d1 · d1#0 · score 0.812',
-        '        2. d2 · d2#3 · score 0.500',
-        '        3. d3 · d3#1 · score 0.450',
+        '        1. d1#0 · score 0.812',
+        '        2. d2#3 · score 0.500',
+        '        3. d3#1 · score 0.450',
         '   1  Who runs the port?  (👎 1, 👍 0)',
-        '        1. d9 · d9#2 · score 0.610',
+        '        1. d9#2 · score 0.610',
         '',
         'Skipped 1 unreadable line.',
         '',
@@ -46,14 +48,14 @@ describe('feedbackReport', () => {
       [
         'Feedback from 2025-03-02 to 2025-03-03: 4 votes (👎 3, 👍 1).',
         '',
-        'Refused questions, by votes:',
+        'Refused questions, by votes, with the nearest passages in the corpus:',
         '   2  who won  the world cup?  (👎 1, 👍 1)',
         '   1  What is the weather in Oslo?  (👎 1, 👍 0)',
         '',
-        'Answered questions voted 👎, by 👎 votes, with the passages they showed (source · chunk · score):',
+        'Answered questions voted 👎, by 👎 votes, with the passages they showed:',
         '   1  When does the bridge reopen?  (👎 1, 👍 0)',
-        '        1. d1 · d1#0 · score 0.812',
-        '        2. d2 · d2#3 · score 0.500',
+        '        1. d1#0 · score 0.812',
+        '        2. d2#3 · score 0.500',
         '',
         'Skipped 1 unreadable line.',
         '',
@@ -66,10 +68,10 @@ describe('feedbackReport', () => {
       [
         'Feedback since 2030-01-01: 0 votes (👎 0, 👍 0).',
         '',
-        'Refused questions, by votes:',
+        'Refused questions, by votes, with the nearest passages in the corpus:',
         '   none',
         '',
-        'Answered questions voted 👎, by 👎 votes, with the passages they showed (source · chunk · score):',
+        'Answered questions voted 👎, by 👎 votes, with the passages they showed:',
         '   none',
         '',
       ].join('\n'),

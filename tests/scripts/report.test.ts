@@ -1,9 +1,13 @@
-/** `npm run report` as a child process: no file yet, a period, a bad date. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+/** `npm run report` as a child process: no file yet, no index, a period, a real index, a bad date. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
+import { openEngine } from '../../src/index/engine.js';
 import { runCli } from '../support/run-cli.js';
+import { useEmbedderOptions } from '../support/seed.js';
+import { writeSmallCorpus } from '../support/small-corpus.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -26,7 +30,7 @@ describe('npm run report', () => {
     );
   });
 
-  it('prints the report for the period from the file', async () => {
+  it('prints the report for the period from the file, by chunk id when there is no index', async () => {
     const line = { answerId: 'a', vote: 'down', question: 'Who won the cup?', answered: false, passages: [] };
     await writeFile(
       join(dir, 'feedback.jsonl'),
@@ -34,11 +38,31 @@ describe('npm run report', () => {
     );
     const result = await runCli('scripts/report.ts', ['--until', '2025-03-05'], env);
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n').slice(0, 4)).toEqual([
+    expect(result.stdout.split('\n').slice(0, 5)).toEqual([
       'Feedback until 2025-03-05: 1 vote (👎 1, 👍 0).',
+      'No index yet (npm run reindex): passages by chunk id only, none for refused questions.',
       '',
-      'Refused questions, by votes:',
+      'Refused questions, by votes, with the nearest passages in the corpus:',
       '   1  Who won the cup?  (👎 1, 👍 0)',
+    ]);
+  });
+
+  it('quotes the nearest passages of a refused question from the index', async () => {
+    const root = join(dir, 'indexed');
+    const options = { corpusDir: join(root, 'corpus'), dataDir: join(root, 'data'), chunking: DEFAULT_CHUNKING, log: () => {} };
+    await writeSmallCorpus(options.corpusDir);
+    const engine = await openEngine({ ...options, embedder: useEmbedderOptions(join(root, 'models')), buildIfMissing: true });
+    await engine.close();
+    await mkdir(options.dataDir, { recursive: true });
+    const line = { ts: '2025-03-01T00:00:00.000Z', answerId: 'a', vote: 'down', question: 'What is the weather in Oslo?', answered: false, passages: [] };
+    await writeFile(join(options.dataDir, 'feedback.jsonl'), `${JSON.stringify(line)}\n`);
+    const result = await runCli('scripts/report.ts', [], { CORPUS_DIR: options.corpusDir, DATA_DIR: options.dataDir, EMBEDDER: 'use', MODELS_DIR: join(root, 'models') });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(2, 6)).toEqual([
+      'Refused questions, by votes, with the nearest passages in the corpus:',
+      '   1  What is the weather in Oslo?  (👎 1, 👍 0)',
+      '        1. “Heavy rain flooded the riverside road overnight. The council closed it until the water recedes.”',
+      '           — Heavy rain floods the riverside road · Coast Herald · 2025-03-06 · score 0.450',
     ]);
   });
 

@@ -1,0 +1,30 @@
+/**
+ * Passages for the operator's feedback report (`npm run report`): a question's best candidates
+ * whatever the refusal decision, and a passage stored by chunk id quoted again from the loaded
+ * index. Answers never use these: a refused question shows nothing to users.
+ */
+import { toPassage } from './compose.js';
+import type { Retrieval, Snapshot } from './retriever.js';
+import { contentTerms } from './terms.js';
+import type { Chunk, Passage } from './types.js';
+
+/** The retrieval's best hits quoted, answered or not, best first. */
+export function nearestPassages(snapshot: Snapshot, found: Retrieval): Passage[] {
+  const idf = (term: string) => snapshot.lexical.idf(term);
+  return found.hits.map((hit) => toPassage(hit, found.queryTerms, idf));
+}
+
+const chunksById = new WeakMap<Snapshot, Map<string, Chunk>>();
+
+/**
+ * The chunk `chunkId` of this index quoted for `question` (the sentences holding its words, as the
+ * answer quoted them), scored `score`; undefined when a re-index has since dropped or renumbered it.
+ */
+export function storedPassage(snapshot: Snapshot, chunkId: string, question: string, score: number): Passage | undefined {
+  let byId = chunksById.get(snapshot);
+  if (!byId) chunksById.set(snapshot, (byId = new Map(snapshot.chunks.map((chunk) => [chunk.id, chunk]))));
+  const chunk = byId.get(chunkId);
+  const doc = chunk && snapshot.docById.get(chunk.docId);
+  if (!chunk || !doc) return undefined;
+  return toPassage({ chunk, doc, score }, new Set(contentTerms(question)), (term) => snapshot.lexical.idf(term));
+}
