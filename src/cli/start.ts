@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   let engine: Engine | null = null;
   let bot: Bot | null = null;
   let health: HealthServer | null = null;
-  let feeds: ReturnType<typeof feedPollerFromConfig> = null;
+  let feeds: Awaited<ReturnType<typeof feedPollerFromConfig>> = null;
   const { shutdown } = handleSignals({
     log: events,
     exit,
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   try {
     engine = await engineFromConfig(config);
     const ready = engine;
-    feeds = feedPollerFromConfig(config, () => ready.reindex(), log);
+    feeds = await feedPollerFromConfig(config, () => ready.reindex(), log);
     bot = await startBot({
       config,
       engine,

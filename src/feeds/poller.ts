@@ -10,7 +10,7 @@ export interface FeedStatus {
   lastSuccess: number | null;
   /** Items the feed listed at its last successful read. */
   items: number;
-  /** Items written since the bot started. */
+  /** Items the poller has written, in all (kept across restarts with the saved status). */
   added: number;
   /** Failures in a row; 0 after a success. */
   failures: number;
@@ -30,6 +30,10 @@ export interface PollerOptions {
   now?: () => number;
   /** First retry after a failure; doubles each time, up to the poll interval. */
   retryBaseMs?: number;
+  /** Statuses saved by an earlier run (see status-file.ts); feeds no longer configured are dropped. */
+  saved?: FeedStatus[];
+  /** Saves the statuses after each poll; a failure is logged and polling goes on. */
+  persist?: (statuses: FeedStatus[]) => Promise<void>;
 }
 
 export interface Poller {
@@ -53,9 +57,8 @@ export function backoffMs(failures: number, baseMs: number, capMs: number): numb
 export function createPoller(options: PollerOptions): Poller {
   const now = options.now ?? Date.now;
   const retryBaseMs = options.retryBaseMs ?? 60_000;
-  const states = new Map<string, FeedStatus>(
-    options.feeds.map((url) => [url, { url, title: null, lastFetch: null, lastSuccess: null, items: 0, added: 0, failures: 0, lastError: null, nextFetch: now() }]),
-  );
+  const saved = new Map((options.saved ?? []).map((s) => [s.url, s]));
+  const states = new Map<string, FeedStatus>(options.feeds.map((url) => [url, initialStatus(url, saved.get(url), now(), options.intervalMs)]));
   let reindexPending = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
@@ -83,6 +86,7 @@ export function createPoller(options: PollerOptions): Poller {
   async function pollDue(): Promise<void> {
     const due = [...states.values()].filter((s) => s.nextFetch <= now());
     for (const state of due) await pollFeed(state);
+    if (due.length > 0) await persist();
     if (!reindexPending) return;
     try {
       await options.reindex();
@@ -92,6 +96,16 @@ export function createPoller(options: PollerOptions): Poller {
       options.log({ event: 'feeds-reindex', ok: false, error: describeError(error) });
     }
   }
+
+  async function persist(): Promise<void> {
+    try {
+      await options.persist?.(status());
+    } catch (error) {
+      options.log({ event: 'error', where: 'feeds-status', error: describeError(error) });
+    }
+  }
+
+  const status = () => [...states.values()].map((s) => ({ ...s }));
 
   function schedule(): void {
     if (stopped) return;
@@ -122,6 +136,16 @@ export function createPoller(options: PollerOptions): Poller {
       await running;
     },
     pollDue,
-    status: () => [...states.values()].map((s) => ({ ...s })),
+    status,
   };
+}
+
+/**
+ * A feed's status at start: the saved one if there is one, keeping its schedule (a feed that was
+ * just read, or is backing off, is not fetched again on every restart) though never further off
+ * than one interval; else a fresh one, due now.
+ */
+function initialStatus(url: string, saved: FeedStatus | undefined, now: number, intervalMs: number): FeedStatus {
+  if (!saved) return { url, title: null, lastFetch: null, lastSuccess: null, items: 0, added: 0, failures: 0, lastError: null, nextFetch: now };
+  return { ...saved, nextFetch: Math.min(saved.nextFetch, now + intervalMs) };
 }

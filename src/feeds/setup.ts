@@ -3,6 +3,7 @@ import { articleFetcher } from './article.js';
 import { DEFAULT_LIMITS, type FetchLimits } from './fetch.js';
 import { ingestFeed, type FeedResult } from './ingest.js';
 import { createPoller, type Poller } from './poller.js';
+import { feedStatusPath, loadFeedStatus, saveFeedStatus } from './status-file.js';
 import { FeedStore } from './store.js';
 
 /** Article pages are fetched at most once a second per host. */
@@ -35,14 +36,18 @@ export function feedIngester(corpusDir: string, config: FeedsConfig, log: (line:
 
 /**
  * The poller for FEEDS, re-indexing through `reindex` (the running bot passes engine.reindex,
- * which swaps the new index in); null when no feeds are configured.
+ * which swaps the new index in), its status kept in DATA_DIR/feeds-status.json across restarts;
+ * null when no feeds are configured.
  */
-export function feedPollerFromConfig(
-  config: Pick<Config, 'corpusDir' | 'feeds'>,
+export async function feedPollerFromConfig(
+  config: Pick<Config, 'corpusDir' | 'dataDir' | 'feeds'>,
   reindex: () => Promise<unknown>,
   log: (line: string) => void,
-): Poller | null {
+): Promise<Poller | null> {
   if (config.feeds.urls.length === 0) return null;
+  const path = feedStatusPath(config.dataDir);
+  const { statuses, problem } = await loadFeedStatus(path);
+  if (problem) log(JSON.stringify({ event: 'warning', where: 'feeds-status', message: problem }));
   const ingester = feedIngester(config.corpusDir, config.feeds, (line) => log(JSON.stringify({ event: 'feeds', message: line })));
   return createPoller({
     feeds: config.feeds.urls,
@@ -50,5 +55,7 @@ export function feedPollerFromConfig(
     ingest: (url) => ingester.ingest(url),
     reindex,
     log: (fields) => log(JSON.stringify(fields)),
+    saved: statuses,
+    persist: (current) => saveFeedStatus(path, current),
   });
 }

@@ -22,9 +22,9 @@ describe('feedsText', () => {
     expect(feedsText(STATUSES, 30).split('\n')).toEqual([
       'Feeds, polled every 30 min:',
       '1. **Harbor \\*Gazette\\*** <http://127.0.0.1:9/rss.xml>',
-      '   last fetch <t:1741340000:R> · 2 item(s) in the feed · 2 added since start',
+      '   last fetch <t:1741340000:R> · 2 item(s) in the feed · 2 added in all',
       '2. <http://127.0.0.1:9/gone.xml>',
-      '   last fetch <t:1741340000:R> · 0 item(s) in the feed · 0 added since start',
+      '   last fetch <t:1741340000:R> · 0 item(s) in the feed · 0 added in all',
       '   last error (2 in a row, next try <t:1741340120:R>): FEED\\_UNREACHABLE: http://127.0.0.1:9/gone.xml: HTTP 404 Not Found.',
     ]);
     expect(feedsText([], 30)).toBe(NO_FEEDS);

@@ -18,7 +18,7 @@ export function feedsText(feeds: FeedStatus[], pollMinutes: number): string {
     const name = feed.title ? `**${escapeMarkdown(feed.title)}** ` : '';
     const lines = [
       `${i + 1}. ${name}<${feed.url}>`,
-      `   last fetch ${when(feed.lastFetch)} · ${feed.items} item(s) in the feed · ${feed.added} added since start`,
+      `   last fetch ${when(feed.lastFetch)} · ${feed.items} item(s) in the feed · ${feed.added} added in all`,
     ];
     if (feed.lastError) {
       lines.push(`   last error (${feed.failures} in a row, next try ${when(feed.nextFetch)}): ${escapeMarkdown(feed.lastError)}`);
