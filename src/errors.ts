@@ -22,6 +22,7 @@ export const ERROR_MESSAGES = {
   NOT_OWNER: 'Only the person who ran the command can use these buttons.',
   EXPIRED: 'These buttons have expired. Run the command again.',
   FEED_UNREACHABLE: 'A feed or page could not be fetched. Check its URL and that the site is up; the other feeds went on.',
+  FEEDS_LOCKED: 'Another process (the bot\'s poller or another `npm run ingest`) kept the feed store locked too long. Try again in a minute; a lock left by a process that died is taken over after 10 seconds.',
   FEED_INVALID: 'A feed is not valid RSS, Atom or JSON Feed. Check that the URL points at the feed itself, not at a web page.',
   BAD_USAGE: 'The command line is not valid. Run it with --help to see the options.',
   BAD_JSON_LINE: 'A line that starts with { must be a JSON object: {"question": "…", "history"?: ["earlier question", …]}.',

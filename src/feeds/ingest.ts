@@ -3,7 +3,7 @@ import { describeError, isNewsdeskError, NewsdeskError } from '../errors.js';
 import type { ArticleFetcher } from './article.js';
 import { fetchText, isPrivateUrl, type FetchLimits } from './fetch.js';
 import { parseFeedText } from './parse.js';
-import type { FeedStore } from './store.js';
+import type { CommitResult, FeedStore, PendingItem } from './store.js';
 import type { FeedItem } from './types.js';
 
 export interface IngestOptions {
@@ -45,23 +45,38 @@ export async function ingestFeed(source: string, options: IngestOptions): Promis
     const body = isUrl(source) ? (await fetchText(source, { ...options.limits, accept: FEED_ACCEPT })).body : await readLocal(source);
     const feed = parseFeedText(body, source);
     Object.assign(result, { title: feed.title, items: feed.items.length + feed.skipped, failed: feed.skipped });
-    for (const item of feed.items) await ingestItem(item, result, options, log);
+    // Fetching (articles too) happens outside the store's lock; only the writing holds it.
+    const pending: PendingItem[] = [];
+    for (const item of feed.items) {
+      if (options.store.isDuplicate(item)) result.duplicate += 1;
+      else pending.push({ item, body: await itemText(item, result, options, log) });
+    }
+    const written = await options.store.commit(pending);
+    written.forEach((outcome, i) => count(outcome, pending[i]!.item, result, log));
     result.ok = true;
   } catch (error) {
     result.error = isNewsdeskError(error) ? `${error.code}: ${error.detail ?? error.message}` : describeError(error);
-  } finally {
-    await options.store.save().catch((error: unknown) => log(`feeds: could not save the seen list: ${describeError(error)}`));
   }
   return result;
 }
 
+function count(outcome: CommitResult, item: FeedItem, result: FeedResult, log: (line: string) => void): void {
+  if ('written' in outcome) {
+    result.files.push(outcome.written);
+    result.added += 1;
+  } else if ('duplicate' in outcome) {
+    // Another process wrote it between our look at the seen list and our turn at the lock.
+    result.duplicate += 1;
+  } else {
+    result.failed += 1;
+    log(`feeds: ${result.source}: could not write "${item.title}": ${outcome.error}`);
+  }
+}
+
 const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5';
 
-async function ingestItem(item: FeedItem, result: FeedResult, options: IngestOptions, log: (line: string) => void): Promise<void> {
-  if (options.store.isDuplicate(item)) {
-    result.duplicate += 1;
-    return;
-  }
+/** The item's text: its summary, or its article page with FETCH_ARTICLES when that can be fetched. */
+async function itemText(item: FeedItem, result: FeedResult, options: IngestOptions, log: (line: string) => void): Promise<string> {
   let body = item.text;
   if (options.fetchArticle && item.url && !mayFetchArticle(result.source, item.url)) {
     result.articleFallbacks += 1;
@@ -75,13 +90,7 @@ async function ingestItem(item: FeedItem, result: FeedResult, options: IngestOpt
       log(`feeds: ${item.url}: kept the summary (${isNewsdeskError(error) ? error.detail : describeError(error)})`);
     }
   }
-  try {
-    result.files.push(await options.store.write(item, body));
-    result.added += 1;
-  } catch (error) {
-    result.failed += 1;
-    log(`feeds: ${result.source}: could not write "${item.title}": ${describeError(error)}`);
-  }
+  return body;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { parse, stringify } from 'yaml';
+import { describeError, NewsdeskError } from '../errors.js';
 import { parseFile } from '../index/corpus.js';
 import { writeFileAtomic } from '../index/fs-atomic.js';
 import type { FeedItem } from './types.js';
@@ -56,6 +58,8 @@ export function readerKeepsExtraKeys(): boolean {
 export interface RenderOptions {
   /** Also write `guid` and `feed` into the front matter (needs a corpus reader that keeps unknown keys). */
   extraKeys: boolean;
+  /** How many times `commit` retries a lock another process holds (backing off); 12 by default, about 20 s. */
+  lockRetries?: number;
 }
 
 /** The item as a front-matter Markdown document; `body` is the summary or the fetched article. */
@@ -96,32 +100,92 @@ async function keysFromFiles(dir: string): Promise<string[]> {
   return keys;
 }
 
-/** The written feed items of one corpus, and the keys of every item seen so far. */
+/** What `commit` did with one item: its path relative to the corpus, a duplicate, or why it failed. */
+export type CommitResult = { written: string } | { duplicate: true } | { error: string };
+
+/** One item to write, with its text (the summary, or the article fetched for it). */
+export interface PendingItem {
+  item: FeedItem;
+  body: string;
+}
+
+/**
+ * How long `commit` waits for another process's lock (about 20 s in all), and when a lock counts
+ * as left behind by a dead process: its holder refreshes it every `update` ms while alive.
+ */
+const LOCK_OPTIONS = { stale: 10_000, update: 2_000, realpath: false };
+const LOCK_RETRIES = { retries: 12, factor: 1.5, minTimeout: 50, maxTimeout: 4_000 };
+
+async function readSeen(dir: string): Promise<Set<string>> {
+  try {
+    return new Set((JSON.parse(await readFile(join(dir, SEEN_FILE), 'utf8')) as { keys: string[] }).keys);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
+    return new Set(await keysFromFiles(dir));
+  }
+}
+
+/**
+ * The feed items of one corpus and the keys of every item seen. `open` reads a snapshot, good for
+ * skipping known items before any fetching; `commit` is the read-modify-write of the seen file,
+ * done under a lock shared by every process (the bot's poller, `npm run ingest`), so that two of
+ * them reading overlapping feeds write each item exactly once.
+ */
 export class FeedStore {
   private constructor(
     private readonly dir: string,
-    private readonly seen: Set<string>,
+    private seen: Set<string>,
     private readonly options: RenderOptions,
   ) {}
 
   static async open(corpusDir: string, options: RenderOptions = { extraKeys: readerKeepsExtraKeys() }): Promise<FeedStore> {
     const dir = join(corpusDir, FEEDS_DIR);
-    let keys: string[];
-    try {
-      keys = (JSON.parse(await readFile(join(dir, SEEN_FILE), 'utf8')) as { keys: string[] }).keys;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
-      keys = await keysFromFiles(dir);
-    }
-    return new FeedStore(dir, new Set(keys), options);
+    return new FeedStore(dir, await readSeen(dir), options);
   }
 
   isDuplicate(item: FeedItem): boolean {
     return dedupeKeys(item).some((key) => this.seen.has(key));
   }
 
+  /**
+   * Under the lock: reads the seen keys again (another process may have added some since `open`),
+   * writes each item not seen yet, and saves the keys. FEEDS_LOCKED when the lock stays taken.
+   */
+  async commit(pending: PendingItem[]): Promise<CommitResult[]> {
+    if (pending.length === 0) return [];
+    await mkdir(this.dir, { recursive: true });
+    let lost: Error | null = null;
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(join(this.dir, SEEN_FILE), { ...LOCK_OPTIONS, retries: { ...LOCK_RETRIES, retries: this.options.lockRetries ?? LOCK_RETRIES.retries }, onCompromised: (error) => void (lost = error) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      throw new NewsdeskError('FEEDS_LOCKED', `${join(this.dir, SEEN_FILE)} is locked.`, { cause: error });
+    }
+    try {
+      this.seen = new Set([...this.seen, ...(await readSeen(this.dir))]);
+      const results: CommitResult[] = [];
+      for (const { item, body } of pending) results.push(await this.writeNew(item, body));
+      // A lock taken over as stale means another process may have written meanwhile: don't clobber its keys.
+      if (lost) throw new NewsdeskError('FEEDS_LOCKED', `the lock on ${join(this.dir, SEEN_FILE)} was lost: ${describeError(lost)}`);
+      await this.save();
+      return results;
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+
+  private async writeNew(item: FeedItem, body: string): Promise<CommitResult> {
+    if (this.isDuplicate(item)) return { duplicate: true };
+    try {
+      return { written: await this.write(item, body) };
+    } catch (error) {
+      return { error: describeError(error) };
+    }
+  }
+
   /** Writes the item under a name no other item has, and remembers its keys. Returns the path relative to the corpus. */
-  async write(item: FeedItem, body: string): Promise<string> {
+  private async write(item: FeedItem, body: string): Promise<string> {
     const folder = slugify(item.outlet, 40);
     await mkdir(join(this.dir, folder), { recursive: true });
     const stem = `${item.date ?? 'undated'}-${slugify(item.title)}`;
@@ -139,9 +203,7 @@ export class FeedStore {
     }
   }
 
-  /** Persists the seen keys; called after each feed so a crash loses at most one feed's record. */
-  async save(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+  private async save(): Promise<void> {
     await writeFileAtomic(join(this.dir, SEEN_FILE), `${JSON.stringify({ keys: [...this.seen].sort() })}\n`);
   }
 }

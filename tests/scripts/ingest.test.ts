@@ -1,4 +1,6 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +42,39 @@ describe('npm run ingest', () => {
     const second = await runCli('scripts/ingest.ts', [`${server.base}/moved.xml`, ATOM_FILE], env);
     expect([second.code, second.stdout.trim().split('\n').at(-1)]).toEqual([0, 'feeds read: 2 of 2; items: 0 new, 3 duplicate, 0 failed']);
     expect(second.stderr).toContain('ingest: nothing new, so the index is unchanged');
+  });
+
+  it('two ingests at once, of overlapping feeds, write each item exactly once and both record it as seen', async () => {
+    // Each /together/ feed answers only once both processes have asked for it, so both hold the
+    // same items at the same moment and race to write them.
+    const together = (fixture: string, type: string) => {
+      const waiting: ServerResponse[] = [];
+      const body = readFileSync(join('tests/feeds/fixtures', fixture), 'utf8').replaceAll('ARTICLE_BASE', server.base);
+      const answer = () => waiting.splice(0).forEach((res) => res.writeHead(200, { 'content-type': type }).end(body));
+      return (_req: unknown, res: ServerResponse) => {
+        waiting.push(res);
+        if (waiting.length === 2) answer();
+        else setTimeout(answer, 5000).unref();
+      };
+    };
+    server.set('/together/rss.xml', together('rss.xml', 'application/rss+xml'));
+    server.set('/together/feed.json', together('feed.json', 'application/feed+json'));
+    const raceEnv = { ...env, CORPUS_DIR: join(root, 'race-corpus') };
+    const shared = [`${server.base}/together/rss.xml`, `${server.base}/together/feed.json`];
+    const runs = await Promise.all([
+      runCli('scripts/ingest.ts', ['--no-reindex', ...shared], raceEnv),
+      runCli('scripts/ingest.ts', ['--no-reindex', ...shared, ATOM_FILE], raceEnv),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    const totals = runs.map((r) => r.stdout.trim().split('\n').at(-1)!.match(/items: (\d+) new, (\d+) duplicate/)!.slice(1).map(Number));
+    // 3 shared items written once between the two runs, and seen as duplicates by the other; the atom item once.
+    expect(totals[0]![0]! + totals[1]![0]!).toBe(4);
+    expect(totals[0]![1]! + totals[1]![1]!).toBe(3);
+    const files = (await readdir(join(root, 'race-corpus', 'feeds'), { recursive: true })).filter((f) => f.endsWith('.md')).sort();
+    expect(files).toHaveLength(4);
+    expect(files.filter((f) => /-\d\.md$/.test(f))).toEqual([]);
+    const seen = JSON.parse(await readFile(join(root, 'race-corpus', 'feeds', '.seen.json'), 'utf8')) as { keys: string[] };
+    expect(seen.keys.filter((k) => k.startsWith('title:'))).toHaveLength(4);
   });
 
   it('answers --help, and says BAD_USAGE with no feed given and none in FEEDS', async () => {
