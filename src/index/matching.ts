@@ -5,6 +5,7 @@
  */
 import { composeAnswer, type Hit } from './compose.js';
 import { coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
+import type { Expansion } from './expand.js';
 import { canonicalText, contentTerms } from './terms.js';
 import { dot } from './vector.js';
 import { matchesDate } from './query.js';
@@ -27,11 +28,15 @@ export interface MatchFilter {
   only?: DocKind | undefined;
 }
 
-/** The IDF-weighted share of the topic's words in a chunk (with its article's title); 1 for no words. */
-export function topicShare(chunkTerms: string[], doc: Document, terms: string[], idf: (term: string) => number): number {
+/**
+ * The IDF-weighted share of the topic's own words in a chunk (with its article's title); 1 for no
+ * words. An expansion stands in for the word it comes from, at its weight ("Moscow" for part of
+ * "Russia"); it is never a further word the chunk must hold.
+ */
+export function topicShare(chunkTerms: string[], doc: Document, terms: string[], idf: (term: string) => number, expansions: Expansion[] = []): number {
   if (terms.length === 0) return 1;
   const title = doc.kind === 'article' ? contentTerms(doc.title) : [];
-  return coverage(terms, new Set([...chunkTerms, ...title]), idf);
+  return coverage(terms, new Set([...chunkTerms, ...title]), idf, expansions);
 }
 
 /** The relevance floor, from the share of the topic's words and the cosine similarity to it. Pure. */
@@ -62,8 +67,8 @@ export async function matchingPassages(
   const found = await retrieve(snapshot, topic, 1, settings);
   if (!found.answered) return [];
   const idf = (term: string) => snapshot.lexical.idf(term);
-  const terms = [...found.queryTerms];
-  const { parsed } = found;
+  const { parsed, expansions } = found;
+  const terms = contentTerms(parsed.text);
   const [query] = await snapshot.embedder.embed([canonicalText(parsed.text.trim() || topic, snapshot.caseMap)]);
   const hits: Hit[] = [];
   const vectors = await snapshot.vectors.vectors(snapshot.chunks.map((chunk) => chunk.id));
@@ -74,7 +79,7 @@ export async function matchingPassages(
     if ((parsed.outlet && doc.outlet !== parsed.outlet) || (parsed.date && !matchesDate(doc.date, parsed.date))) return;
     const vector = vectors[label];
     const dense = vector ? dot(query!, vector) : 0;
-    const share = topicShare(snapshot.chunkTerms[label]!, doc, terms, idf);
+    const share = topicShare(snapshot.chunkTerms[label]!, doc, terms, idf, expansions);
     if (holdsTopic(share, dense)) hits.push({ ...hit, score: (share + Math.max(0, dense)) / 2 });
   });
   hits.sort((a, b) => b.score - a.score);

@@ -38,6 +38,16 @@ describe('engine.timeline', () => {
     expect(t.days.map((d) => d.date)).toEqual(['2025-03-11']);
   });
 
+  it("counts a topic's expansions for the word they stand for, never as further words a passage must hold", async () => {
+    // "Iran" expands to "Tehran", "Persian"…: counted as words of the topic, they kept every oil headline out.
+    const t = await engine.timeline({ topic: "Iran's oil" });
+    expect(t.days.map((d) => [d.date, d.passages.map((p) => p.source.outlet)])).toEqual([
+      ['2025-02-11', ['Newsweek']],
+      ['2025-02-25', ['Al-Monitor']],
+      ['2025-03-11', ['Reuters', 'CNBC']],
+    ]);
+  });
+
   it('is empty for a topic the corpus does not cover', async () => {
     expect(await engine.timeline({ topic: 'World Cup football results' })).toEqual({ topic: 'World Cup football results', days: [], total: 0 });
   });
