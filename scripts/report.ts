@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { engineFromConfigOptions, log, parseCli, readConfig, runMain } from '../src/cli/common.js';
+import { engineFromConfigOptions, log, parseCli, positiveInt, readConfig, runMain } from '../src/cli/common.js';
 import type { Config } from '../src/config.js';
 import { isNewsdeskError, NewsdeskError } from '../src/errors.js';
 import { formatReport, summarizeFeedback, type FeedbackSummary } from '../src/feedback/report.js';
@@ -8,7 +8,7 @@ import { openEngine } from '../src/index/engine.js';
 import { feedbackPath } from '../src/feedback/store.js';
 
 const HELP = `
-Usage: npm run report [-- --since YYYY-MM-DD] [--until YYYY-MM-DD]
+Usage: npm run report [-- --since YYYY-MM-DD | --days N] [--until YYYY-MM-DD]
 
 Reads DATA_DIR/feedback.jsonl (the 👍 / 👎 votes on answers in Discord) and lists, most frequent
 first: the refused questions users voted on, with the passages nearest to them in the corpus now,
@@ -18,6 +18,7 @@ passages are listed by chunk id.
 
 Options:
   --since DATE  votes from this day (inclusive, UTC)
+  --days N      votes of the last N days, today included (UTC); instead of --since
   --until DATE  votes until this day (inclusive, UTC)
   -h, --help    show this help
 `;
@@ -31,9 +32,15 @@ function isoDate(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
+/** The first day of the last `days` days, today (UTC) included. */
+function daysBack(days: number): string {
+  return new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+}
+
 runMain(async () => {
-  const { values } = parseCli(HELP, { since: { type: 'string' }, until: { type: 'string' } });
-  const since = isoDate('--since', values.since);
+  const { values } = parseCli(HELP, { since: { type: 'string' }, until: { type: 'string' }, days: { type: 'string' } });
+  if (values.since !== undefined && values.days !== undefined) throw new NewsdeskError('BAD_USAGE', 'Give --since or --days, not both.');
+  const since = values.days !== undefined ? daysBack(positiveInt('--days', values.days, 1)) : isoDate('--since', values.since);
   const until = isoDate('--until', values.until);
   if (since && until && since > until) throw new NewsdeskError('BAD_RANGE', `--since ${since} is after --until ${until}.`);
   const config = readConfig();

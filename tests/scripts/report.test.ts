@@ -66,6 +66,18 @@ describe('npm run report', () => {
     ]);
   });
 
+  it('keeps the votes of the last N days with --days, and refuses --days with --since (BAD_USAGE, exit 2)', async () => {
+    // --days 2 rather than 1, so that a run crossing midnight still counts the vote written "today".
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+    const vote = (ts: string, question: string) => JSON.stringify({ ts, answerId: 'a', vote: 'down', question, answered: false, passages: [] });
+    await writeFile(join(dir, 'feedback.jsonl'), [vote(day(0), 'Asked today?'), vote(day(9), 'Asked long ago?')].join('\n'));
+    const result = await runCli('scripts/report.ts', ['--days', '2'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('   1  '))).toEqual(['   1  Asked today?  (👎 1, 👍 0)']);
+    const both = await runCli('scripts/report.ts', ['--days', '2', '--since', '2025-01-01'], env);
+    expect([both.code, both.stderr.trim().split('\n')[0]]).toEqual([2, 'error BAD_USAGE: The command line is not valid. Run it with --help to see the options.']);
+  });
+
   it('rejects a malformed date with BAD_DATE', async () => {
     const result = await runCli('scripts/report.ts', ['--since', '2025-13-01'], env);
     expect(result.code).toBe(1);
