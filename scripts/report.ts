@@ -56,6 +56,8 @@ runMain(async () => {
   process.stdout.write(formatReport(await quoted(summarizeFeedback(text, { since, until }), config)));
 });
 
+const UNUSABLE_INDEX = ['INDEX_MISMATCH', 'INDEX_CORRUPT', 'EMBEDDER_UNAVAILABLE'] as const;
+
 /** The summary with its passages quoted from the index, or by id (saying why) when there is none. */
 async function quoted(summary: FeedbackSummary, config: Config): Promise<FeedbackSummary> {
   if (summary.refused.length === 0 && summary.downvoted.length === 0) return summary;
@@ -63,8 +65,11 @@ async function quoted(summary: FeedbackSummary, config: Config): Promise<Feedbac
   try {
     engine = await openEngine({ ...engineFromConfigOptions(config, log), buildIfMissing: false });
   } catch (error) {
-    if (!isNewsdeskError(error, 'INDEX_MISSING')) throw error;
-    return { ...summary, note: 'No index yet (npm run reindex): passages by chunk id only, none for refused questions.' };
+    // The votes are worth reporting without an index: list the passages by id and say why.
+    if (isNewsdeskError(error, 'INDEX_MISSING')) return { ...summary, note: 'No index yet (npm run reindex): passages by chunk id only, none for refused questions.' };
+    if (!UNUSABLE_INDEX.some((code) => isNewsdeskError(error, code))) throw error;
+    const reason = (error as NewsdeskError).message.split('\n')[0];
+    return { ...summary, note: `The index could not be used (${(error as NewsdeskError).code}: ${reason}): passages by chunk id only, none for refused questions.` };
   }
   try {
     return await withPassages(summary, engine);

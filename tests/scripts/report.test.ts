@@ -47,6 +47,21 @@ describe('npm run report', () => {
     ]);
   });
 
+  it('still reports, by chunk id and saying why, when the index is in an older format', async () => {
+    const data = join(dir, 'old-index');
+    await mkdir(join(data, 'index', 'builds', 'old'), { recursive: true });
+    await writeFile(join(data, 'index', 'CURRENT'), 'old\n');
+    await writeFile(join(data, 'index', 'builds', 'old', 'manifest.json'), JSON.stringify({ formatVersion: 1 }));
+    const line = { ts: '2025-03-01T00:00:00.000Z', answerId: 'a', vote: 'down', question: 'When?', answered: true, passages: [{ chunkId: 'd1#0', sourceId: 'd1', score: 0.5 }] };
+    await writeFile(join(data, 'feedback.jsonl'), `${JSON.stringify(line)}\n`);
+    const result = await runCli('scripts/report.ts', [], { DATA_DIR: data, EMBEDDER: 'use' });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[1]).toBe(
+      'The index could not be used (INDEX_MISMATCH: The index was built differently from what this version expects. Run `npm run reindex` to rebuild it.): passages by chunk id only, none for refused questions.',
+    );
+    expect(result.stdout).toContain('        1. d1#0 · score 0.500\n');
+  });
+
   it('quotes the nearest passages of a refused question from the index', async () => {
     const root = join(dir, 'indexed');
     const options = { corpusDir: join(root, 'corpus'), dataDir: join(root, 'data'), chunking: DEFAULT_CHUNKING, log: () => {} };
