@@ -58,7 +58,7 @@ export function readerKeepsExtraKeys(): boolean {
 export interface RenderOptions {
   /** Also write `guid` and `feed` into the front matter (needs a corpus reader that keeps unknown keys). */
   extraKeys: boolean;
-  /** How many times `commit` retries a lock another process holds (backing off); 12 by default, about 20 s. */
+  /** How many times `commit` retries a lock another process holds (backing off); 14 by default, about 20 s. */
   lockRetries?: number;
 }
 
@@ -114,7 +114,7 @@ export interface PendingItem {
  * as left behind by a dead process: its holder refreshes it every `update` ms while alive.
  */
 const LOCK_OPTIONS = { stale: 10_000, update: 2_000, realpath: false };
-const LOCK_RETRIES = { retries: 12, factor: 1.5, minTimeout: 50, maxTimeout: 4_000 };
+const LOCK_RETRIES = { retries: 14, factor: 1.5, minTimeout: 50, maxTimeout: 4_000 };
 
 async function readSeen(dir: string): Promise<Set<string>> {
   try {
