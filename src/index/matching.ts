@@ -4,7 +4,7 @@
  * near the topic do not enter a count.
  */
 import { composeAnswer, type Hit } from './compose.js';
-import { coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
+import { CLOSE_SOURCES, coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
 import type { Expansion } from './expand.js';
 import { canonicalText, contentTerms } from './terms.js';
 import { dot } from './vector.js';
@@ -67,8 +67,11 @@ export async function matchingPassages(
   const found = await retrieve(snapshot, topic, 1, settings);
   if (!found.answered) return [];
   const idf = (term: string) => snapshot.lexical.idf(term);
-  const { parsed, expansions } = found;
+  const { parsed } = found;
   const terms = contentTerms(parsed.text);
+  // Only expansions that say the same thing stand in for a topic's word: a narrower or merely
+  // related one ("discuss" for "deal") would put passages that never mention the topic in a count.
+  const expansions = found.expansions.filter((e) => CLOSE_SOURCES.has(e.source));
   const [query] = await snapshot.embedder.embed([canonicalText(parsed.text.trim() || topic, snapshot.caseMap)]);
   const hits: Hit[] = [];
   const vectors = await snapshot.vectors.vectors(snapshot.chunks.map((chunk) => chunk.id));

@@ -387,7 +387,7 @@ function missingFocus(snapshot: Snapshot, text: string, expansions: Expansion[])
 }
 
 /** Expansions that say the same thing; "similar" and "derived" ones are too loose to vouch for a focus. */
-const CLOSE_SOURCES = new Set<string>(['place', 'place-related', 'synonym']);
+export const CLOSE_SOURCES = new Set<string>(['place', 'place-related', 'synonym']);
 
 function docOf(snapshot: Snapshot, label: number): Document {
   return snapshot.docById.get(snapshot.chunks[label]!.docId)!;

@@ -1,6 +1,7 @@
 /** Timeline and coverage questions on the real engine (USE + hnswlib) over the seed corpus. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Answer, Engine } from '../../src/index/types.js';
+import { topicShare } from '../../src/index/matching.js';
+import type { Answer, Document, Engine } from '../../src/index/types.js';
 import { seedEngine, seedWorkspace, type SeedWorkspace } from '../support/seed.js';
 
 let ws: SeedWorkspace;
@@ -50,6 +51,16 @@ describe('engine.timeline', () => {
 
   it('is empty for a topic the corpus does not cover', async () => {
     expect(await engine.timeline({ topic: 'World Cup football results' })).toEqual({ topic: 'World Cup football results', days: [], total: 0 });
+  });
+});
+
+describe('topicShare', () => {
+  const headline = { id: 'h', kind: 'headline', title: 'Moscow says', outlet: null, date: null, url: null, text: 'Moscow says', file: 'f', line: 1 } as Document;
+  const moscow = { term: 'moscow', from: 'Russia', fromTerm: 'russia', via: 'Moscow', source: 'place-related' as const, weight: 0.3 };
+
+  it("credits an expansion at its weight for the word it stands for, and an expansion's absence costs nothing", () => {
+    expect(topicShare(['moscow'], headline, ['russia', 'mediat'], () => 1, [moscow])).toBeCloseTo(0.15);
+    expect(topicShare(['russia', 'mediat'], headline, ['russia', 'mediat'], () => 1, [moscow])).toBe(1);
   });
 });
 
