@@ -71,21 +71,43 @@ export function countSkipped(problems: readonly ParseProblem[]): { files: number
   return { files, lines: problems.filter((p) => p.kind === 'line').length };
 }
 
-/** Reads every file a reader takes under `dir`, in name order so ids and hashes are reproducible. */
-export async function readCorpus(dir: string): Promise<ParsedFile & { files: number; hash: string }> {
+/** One corpus file as a scan saw it: `parsed` is absent when the caller already knew its content. */
+export interface ScannedFile {
+  name: string;
+  /** sha256 of the file's bytes. */
+  hash: string;
+  parsed?: ParsedFile;
+}
+
+/**
+ * Reads and hashes every file a reader takes under `dir`, in name order so ids and hashes are
+ * reproducible. A file whose hash `known` recognizes is not parsed: its documents come from the
+ * previous build. `hash` is the whole corpus's (names and bytes).
+ */
+export async function scanCorpus(dir: string, known: (name: string, hash: string) => boolean = () => false): Promise<{ files: ScannedFile[]; hash: string }> {
   const { readFile } = await import('node:fs/promises');
   const names = (await listFiles(dir)).filter(isCorpusFile).sort();
-  const hash = createHash('sha256');
-  const documents: Document[] = [];
-  const problems: ParseProblem[] = [];
+  const corpusHash = createHash('sha256');
+  const files: ScannedFile[] = [];
   for (const name of names) {
     const bytes = await readFile(`${dir}/${name}`);
-    hash.update(`${name}\0`).update(bytes).update('\0');
-    const parsed = parseBytes(name, bytes);
-    for (const doc of parsed.documents) documents.push(doc); // no spread: one file may hold ~1e5 headlines
-    for (const problem of parsed.problems) problems.push(problem);
+    corpusHash.update(`${name}\0`).update(bytes).update('\0');
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    files.push(known(name, hash) ? { name, hash } : { name, hash, parsed: parseBytes(name, bytes) });
   }
-  return { documents: dedupeIds(documents), problems, files: names.length, hash: hash.digest('hex') };
+  return { files, hash: corpusHash.digest('hex') };
+}
+
+/** Reads every file a reader takes under `dir`, in name order so ids and hashes are reproducible. */
+export async function readCorpus(dir: string): Promise<ParsedFile & { files: number; hash: string }> {
+  const scan = await scanCorpus(dir);
+  const documents: Document[] = [];
+  const problems: ParseProblem[] = [];
+  for (const { parsed } of scan.files) {
+    for (const doc of parsed!.documents) documents.push(doc); // no spread: one file may hold ~1e5 headlines
+    for (const problem of parsed!.problems) problems.push(problem);
+  }
+  return { documents: dedupeIds(documents), problems, files: scan.files.length, hash: scan.hash };
 }
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -9,10 +9,8 @@ import { explainRetrieval } from './explain.js';
 import { matchingPassages } from './matching.js';
 import { nearestPassages, storedPassage } from './nearest.js';
 import { buildTimeline, timelineTopic } from './timeline.js';
-import { buildLexicalIndex } from './lexical.js';
 import { worldPlaces } from './places.js';
 import { openWordNet } from './wordnet.js';
-import { buildCaseMap, contentTerms } from './terms.js';
 import { matchesDate, parseQuery } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
 import { currentBuild, loadIndex, otherBuilds } from './store.js';
@@ -88,11 +86,8 @@ export async function loadSnapshot(
   }
   const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
   const labelOf = new Map(stored.chunks.map((chunk, label) => [chunk.id, label]));
-  const outlets = [...new Set(stored.documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort();
-  const caseMap = buildCaseMap(stored.documents.map((d) => d.text));
-  const chunkTerms = stored.chunks.map((chunk) => contentTerms(chunk.text));
-  const vocabulary = new Set([...chunkTerms.flat(), ...stored.documents.flatMap((d) => contentTerms(d.title))]);
-  return { ...stored, docById, labelOf, outlets, embedder, caseMap, chunkTerms, vocabulary, lexicons: sharedLexicons(), lexical: buildLexicalIndex(stored.chunks, chunkTerms, docById) };
+  // The lexical index, chunk terms, casing, vocabulary and outlets come saved with the build (loadIndex).
+  return { ...stored, docById, labelOf, embedder, lexicons: sharedLexicons() };
 }
 
 let lexicons: Snapshot['lexicons'] | null = null;

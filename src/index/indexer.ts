@@ -1,11 +1,13 @@
 import { NewsdeskError } from '../errors.js';
-import { chunkDocuments } from './chunk.js';
-import { countSkipped, formatProblem, readCorpus } from './corpus.js';
+import { chunkDocument } from './chunk.js';
+import { countSkipped, dedupeIds, formatProblem, scanCorpus, type ScannedFile } from './corpus.js';
 import type { Embedder } from './embedder.js';
-import { openEmbeddingCache } from './embedding-cache.js';
+import { openEmbeddingCache, type EmbeddingCache } from './embedding-cache.js';
+import { readPreviousBuild, writeFileRecords, type FileRecord, type PreviousBuild } from './previous-build.js';
 import { FORMAT_VERSION, saveIndex } from './store.js';
-import type { Chunk, ChunkOptions, ProgressFn, ReindexSummary } from './types.js';
-import { vectorStoreFactory, type VectorStoreFactory } from './vector-store.js';
+import { addChunk, addDocument, emptyTermData, readTermData, removeChunk, removeDocument, saveTermData, type TermData } from './term-data.js';
+import type { Chunk, ChunkOptions, Document, ParseProblem, ProgressFn, ReindexSummary } from './types.js';
+import { vectorStoreFactory, type BuildVectorStore, type VectorItem, type VectorStoreFactory } from './vector-store.js';
 
 export interface BuildOptions {
   corpusDir: string;
@@ -17,74 +19,223 @@ export interface BuildOptions {
   strict?: boolean;
   /** Where the vectors go; the embedded (hnswlib) store when absent. */
   stores?: VectorStoreFactory;
+  /** Ignore the previous build: re-read and re-chunk every file, and build a new vector index from cached vectors. */
+  full?: boolean;
 }
+
+/**
+ * Removed chunks stay in the HNSW graph as deleted labels (markDelete), which still cost search
+ * time and memory. Past this share of all labels, a build lays the graph out again from the
+ * cached vectors instead of updating it in place.
+ */
+export const REBUILD_DELETED_SHARE = 0.2;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const EMBED_BATCH = 64;
 
-/** Reads the corpus, chunks it, embeds what the cache lacks, and writes a new build atomically. */
+/**
+ * Reads the corpus and writes a new build atomically. With a usable previous build (same
+ * embedder, chunking and format) only the files whose content changed are parsed and chunked,
+ * and the previous vector index and BM25 index are updated in place: the chunks of changed and
+ * removed files go, the new ones are added with vectors from the embedding cache.
+ */
 export async function buildIndex(options: BuildOptions): Promise<ReindexSummary> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
-  const corpus = await readCorpus(options.corpusDir);
-  progress({ stage: 'parse', files: corpus.files });
+  const previous = options.full ? null : await readPreviousBuild(options.dataDir, options.embedder, options.chunking);
+  const scan = await scanCorpus(options.corpusDir, (name, hash) => previous?.files.get(name)?.record.hash === hash);
+  progress({ stage: 'parse', files: scan.files.length });
+  const corpus = assemble(scan.files, previous, options.chunking);
   const skipped = corpus.problems.filter((p) => p.kind !== 'warning');
   if (options.strict && skipped.length > 0) {
     const { files, lines } = countSkipped(skipped);
     throw new NewsdeskError('CORPUS_PROBLEMS', [`${plural(files, 'file')} and ${plural(lines, 'line')} skipped:`, ...skipped.map(formatProblem)].join('\n'));
   }
   if (corpus.documents.length === 0) {
-    throw new NewsdeskError('CORPUS_EMPTY', `${options.corpusDir}: ${corpus.files} files, no documents.`);
+    throw new NewsdeskError('CORPUS_EMPTY', `${options.corpusDir}: ${scan.files.length} files, no documents.`);
   }
-  const chunks = chunkDocuments(corpus.documents, options.chunking);
-  const { vectors, embedded } = await embedChunks(chunks, options, progress);
-  const store = await (options.stores ?? (await vectorStoreFactory())).create(options.embedder.dimensions, chunks.length);
-  await store.add(chunks.map((chunk, i) => ({ id: chunk.id, vector: vectors[i]! })));
+  const stores = options.stores ?? (await vectorStoreFactory());
+  const change = previous ? diff(previous, corpus) : null;
+  const deletedVectors = previous && change ? previous.deletedVectors + change.removed.length : 0;
+  const labels = previous && change ? previous.manifest.chunks + previous.deletedVectors + change.added.length : corpus.chunks.length;
+  const inPlace = previous !== null && change !== null && deletedVectors / labels <= REBUILD_DELETED_SHARE;
+
+  const cache = await openEmbeddingCache(options.dataDir, options.embedder.id);
+  const toStore = inPlace ? change!.added : corpus.chunks;
+  const embedded = await embedMissing(cache, toStore, options.embedder, progress);
+  const items: VectorItem[] = toStore.map((chunk) => ({ id: chunk.id, vector: cache.get(chunk.text)! }));
+  // A full pass read every chunk's vector, so what was not read is no longer in the corpus: let compaction drop it.
+  await cache.save({ pruneUnused: !inPlace });
+
+  let store: BuildVectorStore;
+  if (inPlace) {
+    store = await stores.load(previous!.dir, options.embedder.dimensions);
+    await store.remove(change!.removed.map((c) => c.id));
+  } else {
+    store = await stores.create(options.embedder.dimensions, corpus.chunks.length);
+  }
+  await store.add(items);
+
+  const terms = previous && change ? await updatedTerms(previous, change) : freshTerms(corpus);
   progress({ stage: 'write' });
-  await saveIndex(options.dataDir, {
-    manifest: {
-      formatVersion: FORMAT_VERSION,
-      embedder: { id: options.embedder.id, dimensions: options.embedder.dimensions },
-      chunking: options.chunking,
-      corpusHash: corpus.hash,
-      builtAt: new Date().toISOString(),
-      documents: corpus.documents.length,
-      chunks: chunks.length,
+  const records = { files: corpus.records, deletedVectors: inPlace ? deletedVectors : 0 };
+  await saveIndex(
+    options.dataDir,
+    {
+      manifest: {
+        formatVersion: FORMAT_VERSION,
+        embedder: { id: options.embedder.id, dimensions: options.embedder.dimensions },
+        chunking: options.chunking,
+        corpusHash: scan.hash,
+        builtAt: new Date().toISOString(),
+        documents: corpus.documents.length,
+        chunks: corpus.chunks.length,
+      },
+      documents: corpus.documents,
+      chunks: corpus.chunks,
+      vectors: store,
     },
-    documents: corpus.documents,
-    chunks,
-    vectors: store,
-  });
+    async (dir) => {
+      await saveTermData(dir, terms, corpus.chunks, corpus.documents);
+      await writeFileRecords(dir, records);
+    },
+  );
   return {
     documents: corpus.documents.length,
-    chunks: chunks.length,
+    chunks: corpus.chunks.length,
     skipped,
     warnings: corpus.problems.filter((p) => p.kind === 'warning'),
     embedded,
-    cached: chunks.length - embedded,
+    cached: corpus.chunks.length - embedded,
     seconds: (performance.now() - started) / 1000,
     embedderId: options.embedder.id,
+    update: {
+      mode: inPlace ? 'in-place' : previous ? 'rebuilt' : 'full',
+      filesRead: corpus.filesRead,
+      files: scan.files.length,
+      chunksAdded: change ? change.added.length : corpus.chunks.length,
+      chunksRemoved: change ? change.removed.length : 0,
+    },
   };
 }
 
-async function embedChunks(chunks: Chunk[], options: BuildOptions, progress: ProgressFn) {
-  const cache = await openEmbeddingCache(options.dataDir, options.embedder.id);
+interface Assembled {
+  documents: Document[];
+  chunks: Chunk[];
+  problems: ParseProblem[];
+  records: FileRecord[];
+  /** Files parsed and chunked by this build (new or changed). */
+  filesRead: number;
+  /** Names of the files whose documents were parsed anew. */
+  changed: Set<string>;
+}
+
+/**
+ * The corpus in file order, as a build from scratch would see it: the documents of unchanged files
+ * and their chunks come from the previous build, the others are parsed and chunked now. Ids are
+ * assigned afterwards, over the whole corpus, exactly as a full build assigns them.
+ */
+function assemble(files: ScannedFile[], previous: PreviousBuild | null, chunking: ChunkOptions): Assembled {
+  const found: Array<{ doc: Document; chunks: Chunk[] | null }> = [];
+  const problems: ParseProblem[] = [];
+  const records: FileRecord[] = [];
+  const changed = new Set<string>();
+  for (const file of files) {
+    if (file.parsed) {
+      changed.add(file.name);
+      records.push({ name: file.name, hash: file.hash, documents: file.parsed.documents.length, problems: file.parsed.problems });
+      for (const doc of file.parsed.documents) found.push({ doc, chunks: null });
+      for (const problem of file.parsed.problems) problems.push(problem);
+      continue;
+    }
+    const known = previous!.files.get(file.name)!;
+    records.push(known.record);
+    for (const problem of known.record.problems) problems.push(problem);
+    for (const doc of known.documents) found.push({ doc: { ...doc, id: parsedId(doc.id) }, chunks: previous!.chunksOf.get(doc.id) ?? [] });
+  }
+  const documents = dedupeIds(found.map((f) => f.doc));
+  const chunks: Chunk[] = [];
+  documents.forEach((doc, i) => {
+    const kept = found[i]!.chunks;
+    if (!kept) for (const chunk of chunkDocument(doc, chunking)) chunks.push(chunk);
+    else kept.forEach((chunk, n) => chunks.push(chunk.docId === doc.id ? chunk : { ...chunk, id: `${doc.id}#${n}`, docId: doc.id }));
+  });
+  return { documents, chunks, problems, records, filesRead: changed.size, changed };
+}
+
+/** The id a reader gave the document, before dedupeIds suffixed a repeated one (`-2`, `-3`…). */
+const parsedId = (id: string) => id.replace(/-\d+$/, '');
+
+interface Change {
+  /** Previous chunks (as stored then) whose id is gone or now holds other text. */
+  removed: Chunk[];
+  /** Chunks whose id is new or holds other text. */
+  added: Chunk[];
+  /** Previous documents of the files that changed or went. */
+  removedDocuments: Document[];
+  addedDocuments: Document[];
+  previousDoc: Map<string, Document>;
+  docById: Map<string, Document>;
+}
+
+/** What the BM25 index sees of a chunk: a change in either means remove and add again. */
+function indexedAs(chunk: Chunk, doc: Document | undefined): string {
+  return `${chunk.text}\u0000${doc?.kind === 'article' ? doc.title : ''}`;
+}
+
+function diff(previous: PreviousBuild, corpus: Assembled): Change {
+  const previousDoc = new Map(previous.documents.map((doc) => [doc.id, doc]));
+  const docById = new Map(corpus.documents.map((doc) => [doc.id, doc]));
+  const before = new Map(previous.chunks.map((chunk) => [chunk.id, indexedAs(chunk, previousDoc.get(chunk.docId))]));
+  const now = new Map(corpus.chunks.map((chunk) => [chunk.id, indexedAs(chunk, docById.get(chunk.docId))]));
+  const removed = previous.chunks.filter((chunk) => now.get(chunk.id) !== before.get(chunk.id));
+  const added = corpus.chunks.filter((chunk) => before.get(chunk.id) !== now.get(chunk.id));
+  const names = new Set(corpus.records.map((r) => r.name));
+  return {
+    removed,
+    added,
+    removedDocuments: previous.documents.filter((doc) => corpus.changed.has(doc.file) || !names.has(doc.file)),
+    addedDocuments: corpus.documents.filter((doc) => corpus.changed.has(doc.file)),
+    previousDoc,
+    docById,
+  };
+}
+
+/** The previous build's term data with the change applied. */
+async function updatedTerms(previous: PreviousBuild, change: Change): Promise<TermData> {
+  const terms = await readTermData(previous.dir, previous.chunks);
+  for (const chunk of change.removed) removeChunk(terms, chunk, change.previousDoc.get(chunk.docId));
+  for (const chunk of change.added) addChunk(terms, chunk, change.docById.get(chunk.docId));
+  for (const doc of change.removedDocuments) removeDocument(terms, doc);
+  for (const doc of change.addedDocuments) addDocument(terms, doc);
+  return terms;
+}
+
+function freshTerms(corpus: Assembled): TermData {
+  const terms = emptyTermData();
+  const docById = new Map(corpus.documents.map((doc) => [doc.id, doc]));
+  for (const chunk of corpus.chunks) addChunk(terms, chunk, docById.get(chunk.docId));
+  for (const doc of corpus.documents) addDocument(terms, doc);
+  return terms;
+}
+
+/** Embeds the chunk texts the cache lacks into it; returns how many chunks that was. */
+async function embedMissing(cache: EmbeddingCache, chunks: Chunk[], embedder: Embedder, progress: ProgressFn): Promise<number> {
   // Progress counts chunks, like the summary: two identical headlines are embedded once, counted twice.
   const chunksOf = new Map<string, number>();
   for (const chunk of chunks) if (!cache.get(chunk.text)) chunksOf.set(chunk.text, (chunksOf.get(chunk.text) ?? 0) + 1);
   const missing = [...chunksOf.keys()];
-  const total = [...chunksOf.values()].reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const count of chunksOf.values()) total += count;
   let done = 0;
   progress({ stage: 'embed', done, total });
   for (let i = 0; i < missing.length; i += EMBED_BATCH) {
     const batch = missing.slice(i, i + EMBED_BATCH);
-    const vectors = await options.embedder.embed(batch);
+    const vectors = await embedder.embed(batch);
     batch.forEach((text, j) => cache.set(text, vectors[j]!));
     done += batch.reduce((sum, text) => sum + chunksOf.get(text)!, 0);
     progress({ stage: 'embed', done, total });
   }
-  // Every chunk text was read above, so what was not is no longer in the corpus: let compaction drop it.
-  await cache.save({ pruneUnused: true });
-  return { vectors: chunks.map((c) => cache.get(c.text)!), embedded: total };
+  return total;
 }

@@ -1,4 +1,4 @@
-import MiniSearch from 'minisearch';
+import MiniSearch, { type Options } from 'minisearch';
 import { isStopword, normalizeTerm, WORD } from './terms.js';
 import type { Chunk, Document } from './types.js';
 
@@ -16,30 +16,35 @@ export interface WeightedTerm {
   weight: number;
 }
 
+/** What MiniSearch indexes per chunk. Keyed by chunk id, so a build can update it in place. */
 interface Row {
-  label: number;
+  id: string;
   text: string;
   title: string;
 }
 
-/** `chunkTerms[label]` are the chunk's `contentTerms`, which are exactly the terms MiniSearch indexes. */
-export function buildLexicalIndex(chunks: Chunk[], chunkTerms: string[][], documents: Map<string, Document>): LexicalIndex {
-  const search = new MiniSearch<Row>({
-    idField: 'label',
-    fields: ['text', 'title'],
-    tokenize: (text) => text.match(WORD) ?? [],
-    processTerm: (word) => (isStopword(word) ? null : normalizeTerm(word)),
-    // An article's title gives its chunks some context; a headline's title is its text already.
-    searchOptions: { boost: { text: 1, title: 0.3 }, combineWith: 'OR' },
-  });
-  search.addAll(chunks.map((chunk, label) => {
-    const doc = documents.get(chunk.docId);
-    return { label, text: chunk.text, title: doc?.kind === 'article' ? doc.title : '' };
-  }));
-  const frequency = documentFrequencies(chunkTerms);
-  const total = chunks.length;
+/*
+ * No stored fields: fusion reads only ids and scores. Field lengths are MiniSearch's own (distinct
+ * raw words), which is why chunks are indexed from their text and not from their cached terms.
+ */
+const OPTIONS: Options<Row> = {
+  idField: 'id',
+  fields: ['text', 'title'],
+  tokenize: (text) => text.match(WORD) ?? [],
+  processTerm: (word) => (isStopword(word) ? null : normalizeTerm(word)),
+  // An article's title gives its chunks some context; a headline's title is its text already.
+  searchOptions: { boost: { text: 1, title: 0.3 }, combineWith: 'OR' },
+};
+
+function rowOf(chunk: Chunk, doc: Document | undefined): Row {
+  return { id: chunk.id, text: chunk.text, title: doc?.kind === 'article' ? doc.title : '' };
+}
+
+function lexicalIndex(search: MiniSearch<Row>, labelOf: ReadonlyMap<string, number>, frequency: ReadonlyMap<string, number>, total: number): LexicalIndex {
+  const labelled = (found: Array<{ id: unknown; score: number }>, k: number) =>
+    found.slice(0, k).map((r) => ({ label: labelOf.get(r.id as string)!, score: r.score }));
   return {
-    search: (query, k) => search.search(query).slice(0, k).map((r) => ({ label: r.id as number, score: r.score })),
+    search: (query, k) => labelled(search.search(query), k),
     searchTerms(terms, k) {
       const weights = new Map<string, number>();
       for (const { term, weight } of terms) weights.set(term, Math.max(weight, weights.get(term) ?? 0));
@@ -49,7 +54,7 @@ export function buildLexicalIndex(chunks: Chunk[], chunkTerms: string[][], docum
         processTerm: (term) => term,
         boostTerm: (term) => weights.get(term) ?? 1,
       });
-      return found.slice(0, k).map((r) => ({ label: r.id as number, score: r.score }));
+      return labelled(found, k);
     },
     idf(term) {
       const df = frequency.get(term) ?? 0;
@@ -58,9 +63,56 @@ export function buildLexicalIndex(chunks: Chunk[], chunkTerms: string[][], docum
   };
 }
 
-/** How many chunks hold each term: counted once per load, since scoring asks per sentence. */
-function documentFrequencies(chunkTerms: string[][]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const terms of chunkTerms) for (const term of new Set(terms)) counts.set(term, (counts.get(term) ?? 0) + 1);
-  return counts;
+/** `chunkTerms[label]` are the chunk's `contentTerms`, which are exactly the terms MiniSearch indexes. */
+export function buildLexicalIndex(chunks: Chunk[], chunkTerms: string[][], documents: Map<string, Document>): LexicalIndex {
+  const search = new MiniSearch<Row>(OPTIONS);
+  search.addAll(chunks.map((chunk) => rowOf(chunk, documents.get(chunk.docId))));
+  const frequency = new Map<string, number>();
+  for (const terms of chunkTerms) countTerms(frequency, terms, 1);
+  return lexicalIndex(search, new Map(chunks.map((chunk, label) => [chunk.id, label])), frequency, chunks.length);
+}
+
+/** Adds `delta` to the count of each distinct term; a count that reaches 0 goes. */
+export function countTerms(counts: Map<string, number>, terms: Iterable<string>, delta: 1 | -1): void {
+  for (const term of new Set(terms)) {
+    const count = (counts.get(term) ?? 0) + delta;
+    if (count > 0) counts.set(term, count);
+    else counts.delete(term);
+  }
+}
+
+/** The MiniSearch index of a build, from its saved form: parses, rebuilds nothing. */
+export function loadMiniSearch(saved: unknown): MiniSearch<Row> {
+  return MiniSearch.loadJS(saved as Parameters<typeof MiniSearch.loadJS>[0], OPTIONS);
+}
+
+/** A lexical index over a saved MiniSearch and its saved document frequencies. */
+export function lexicalFromSaved(saved: unknown, frequency: ReadonlyMap<string, number>, chunks: readonly Chunk[]): LexicalIndex {
+  return lexicalIndex(loadMiniSearch(saved), new Map(chunks.map((chunk, label) => [chunk.id, label])), frequency, chunks.length);
+}
+
+/** A MiniSearch index a build adds chunks to and removes them from, then saves with the build. */
+export class LexicalWriter {
+  private constructor(readonly search: MiniSearch<Row>) {}
+
+  static empty(): LexicalWriter {
+    return new LexicalWriter(new MiniSearch<Row>(OPTIONS));
+  }
+
+  static from(saved: unknown): LexicalWriter {
+    return new LexicalWriter(loadMiniSearch(saved));
+  }
+
+  add(chunk: Chunk, doc: Document | undefined): void {
+    this.search.add(rowOf(chunk, doc));
+  }
+
+  /** `chunk` and `doc` as they were added: MiniSearch removes by re-reading the same fields. */
+  remove(chunk: Chunk, doc: Document | undefined): void {
+    this.search.remove(rowOf(chunk, doc));
+  }
+
+  toJSON(): unknown {
+    return this.search.toJSON();
+  }
 }

@@ -3,11 +3,12 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 import { writeFileAtomic } from './fs-atomic.js';
+import { loadLexical, type LexicalData } from './term-data.js';
 import type { Chunk, Document, Manifest } from './types.js';
 import { vectorStoreFactory, type BuildVectorStore, type VectorStoreFactory } from './vector-store.js';
 
 /** Bumped whenever the files below change shape; an older index then asks to be rebuilt. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export interface StoredIndex {
   manifest: Manifest;
@@ -15,6 +16,9 @@ export interface StoredIndex {
   chunks: Chunk[];
   vectors: BuildVectorStore;
 }
+
+/** What a build writes beyond documents, chunks and vectors (term data, file records), into its staging directory. */
+export type WriteExtras = (dir: string) => Promise<void>;
 
 /*
  * data/index/CURRENT names the live build; each build is a directory of its own under builds/.
@@ -35,7 +39,7 @@ export async function currentBuild(dataDir: string): Promise<string | null> {
   }
 }
 
-export async function saveIndex(dataDir: string, index: StoredIndex): Promise<string> {
+export async function saveIndex(dataDir: string, index: StoredIndex, writeExtras?: WriteExtras): Promise<string> {
   // Sortable by time, unique across processes and builds within one millisecond.
   const build = `${index.manifest.builtAt.replace(/[^0-9]/g, '')}-${randomBytes(3).toString('hex')}`;
   const staging = `${buildDir(dataDir, build)}.partial`;
@@ -43,6 +47,7 @@ export async function saveIndex(dataDir: string, index: StoredIndex): Promise<st
   await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
   await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
   await index.vectors.save(staging);
+  await writeExtras?.(staging);
   // The manifest goes last: a build directory with a manifest is a complete one.
   await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(index.manifest, null, 2));
   await rename(staging, buildDir(dataDir, build));
@@ -90,7 +95,7 @@ export async function buildFiles(dataDir: string, build: string): Promise<Map<st
 export const buildPath = buildDir;
 
 /** Loads the live build, or `build`. Throws INDEX_MISSING, INDEX_MISMATCH or INDEX_CORRUPT. */
-export async function loadIndex(dataDir: string, build?: string, stores?: VectorStoreFactory): Promise<StoredIndex & { build: string }> {
+export async function loadIndex(dataDir: string, build?: string, stores?: VectorStoreFactory): Promise<StoredIndex & LexicalData & { build: string }> {
   stores ??= await vectorStoreFactory();
   build ??= (await currentBuild(dataDir)) ?? undefined;
   if (!build) throw new NewsdeskError('INDEX_MISSING', `No index in ${indexDir(dataDir)}.`);
@@ -105,7 +110,7 @@ export async function loadIndex(dataDir: string, build?: string, stores?: Vector
   if (count !== chunks.length) {
     throw new NewsdeskError('INDEX_CORRUPT', `${dir} holds ${count} vectors for ${chunks.length} chunks.`);
   }
-  return { manifest, documents, chunks, vectors, build };
+  return { manifest, documents, chunks, vectors, build, ...(await loadLexical(dir, chunks)) };
 }
 
 async function readJson<T>(path: string): Promise<T> {

@@ -186,6 +186,12 @@ export interface ReindexSummary {
   cached: number;
   seconds: number;
   embedderId: string;
+  /**
+   * How the build used the previous one: `in-place` updated its vector and BM25 indexes,
+   * `rebuilt` laid the vector index out again from cached vectors (too many deleted labels),
+   * `full` read everything anew (no usable previous build, or `--full`).
+   */
+  update?: { mode: 'in-place' | 'rebuilt' | 'full'; filesRead: number; files: number; chunksAdded: number; chunksRemoved: number };
 }
 
 export type ProgressFn = (event: ProgressEvent) => void;

@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Embedder } from './embedder.js';
+import { writeFileAtomic } from './fs-atomic.js';
+import { buildPath, currentBuild, loadManifest } from './store.js';
+import type { Chunk, ChunkOptions, Document, Manifest, ParseProblem } from './types.js';
+
+/** What a build knows of each corpus file it read, so that the next build skips it when unchanged. */
+export interface FileRecord {
+  name: string;
+  /** sha256 of the file's bytes. */
+  hash: string;
+  /** How many documents it gave: a build's documents.json holds them in file order. */
+  documents: number;
+  problems: ParseProblem[];
+}
+
+interface FileRecords {
+  files: FileRecord[];
+  /** Labels removed from the vector index since it was last laid out from scratch. */
+  deletedVectors: number;
+}
+
+const RECORDS_FILE = 'files.json';
+
+/** The live build, as the next build reuses it. */
+export interface PreviousBuild {
+  dir: string;
+  manifest: Manifest;
+  documents: Document[];
+  chunks: Chunk[];
+  files: Map<string, { record: FileRecord; documents: Document[] }>;
+  /** Chunks by document id, in order. */
+  chunksOf: Map<string, Chunk[]>;
+  deletedVectors: number;
+}
+
+export async function writeFileRecords(dir: string, records: FileRecords): Promise<void> {
+  await writeFileAtomic(join(dir, RECORDS_FILE), JSON.stringify(records));
+}
+
+/**
+ * The live build when a new one can start from it: same format, embedder and chunking, and every
+ * file readable. Anything else (none yet, another embedder, a damaged or older build) is null:
+ * the new build is then made from scratch, which is always correct, only slower.
+ */
+export async function readPreviousBuild(dataDir: string, embedder: Embedder, chunking: ChunkOptions): Promise<PreviousBuild | null> {
+  try {
+    const build = await currentBuild(dataDir);
+    if (!build) return null;
+    const manifest = await loadManifest(dataDir, build);
+    const sameEmbedder = manifest.embedder.id === embedder.id && manifest.embedder.dimensions === embedder.dimensions;
+    const sameChunking = manifest.chunking.targetChars === chunking.targetChars && manifest.chunking.overlapChars === chunking.overlapChars;
+    if (!sameEmbedder || !sameChunking) return null;
+    const dir = buildPath(dataDir, build);
+    const read = async <T>(name: string) => JSON.parse(await readFile(join(dir, name), 'utf8')) as T;
+    const [documents, chunks, records] = await Promise.all([read<Document[]>('documents.json'), read<Chunk[]>('chunks.json'), read<FileRecords>(RECORDS_FILE)]);
+    if (documents.length !== manifest.documents || chunks.length !== manifest.chunks) return null;
+    return { dir, manifest, documents, chunks, files: byFile(records.files, documents), chunksOf: byDocument(chunks), deletedVectors: records.deletedVectors };
+  } catch {
+    return null;
+  }
+}
+
+function byFile(records: FileRecord[], documents: Document[]): PreviousBuild['files'] {
+  const files: PreviousBuild['files'] = new Map();
+  let next = 0;
+  for (const record of records) {
+    files.set(record.name, { record, documents: documents.slice(next, next + record.documents) });
+    next += record.documents;
+  }
+  if (next !== documents.length) throw new Error(`file records cover ${next} of ${documents.length} documents`);
+  return files;
+}
+
+function byDocument(chunks: Chunk[]): Map<string, Chunk[]> {
+  const of = new Map<string, Chunk[]>();
+  for (const chunk of chunks) {
+    const list = of.get(chunk.docId);
+    if (list) list.push(chunk);
+    else of.set(chunk.docId, [chunk]);
+  }
+  return of;
+}
