@@ -7,7 +7,7 @@ import { readPreviousBuild, writeFileRecords, type FileRecord, type PreviousBuil
 import { FORMAT_VERSION, saveIndex } from './store.js';
 import { addChunk, addDocument, emptyTermData, readTermData, removeChunk, removeDocument, saveTermData, type TermData } from './term-data.js';
 import type { Chunk, ChunkOptions, Document, ParseProblem, ProgressFn, ReindexSummary } from './types.js';
-import { vectorStoreFactory, type BuildVectorStore, type VectorItem, type VectorStoreFactory } from './vector-store.js';
+import { vectorStoreFactory, type VectorItem, type VectorStoreFactory } from './vector-store.js';
 
 export interface BuildOptions {
   corpusDir: string;
@@ -61,23 +61,21 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const labels = previous && change ? previous.manifest.chunks + previous.deletedVectors + change.added.length : corpus.chunks.length;
   const inPlace = previous !== null && change !== null && deletedVectors / labels <= REBUILD_DELETED_SHARE;
 
-  const cache = await openEmbeddingCache(options.dataDir, options.embedder.id);
+  // The previous indexes load on the thread pool (hnswlib) and the main thread (MiniSearch) at once.
+  const [cache, previousStore, terms] = await Promise.all([
+    openEmbeddingCache(options.dataDir, options.embedder.id),
+    inPlace ? stores.load(previous!.dir, options.embedder.dimensions) : null,
+    previous && change ? updatedTerms(previous, change) : freshTerms(corpus),
+  ]);
   const toStore = inPlace ? change!.added : corpus.chunks;
   const embedded = await embedMissing(cache, toStore, options.embedder, progress);
   const items: VectorItem[] = toStore.map((chunk) => ({ id: chunk.id, vector: cache.get(chunk.text)! }));
   // A full pass read every chunk's vector, so what was not read is no longer in the corpus: let compaction drop it.
   await cache.save({ pruneUnused: !inPlace });
 
-  let store: BuildVectorStore;
-  if (inPlace) {
-    store = await stores.load(previous!.dir, options.embedder.dimensions);
-    await store.remove(change!.removed.map((c) => c.id));
-  } else {
-    store = await stores.create(options.embedder.dimensions, corpus.chunks.length);
-  }
+  const store = previousStore ?? (await stores.create(options.embedder.dimensions, corpus.chunks.length));
+  if (previousStore) await store.remove(change!.removed.map((c) => c.id));
   await store.add(items);
-
-  const terms = previous && change ? await updatedTerms(previous, change) : freshTerms(corpus);
   progress({ stage: 'write' });
   const records = { files: corpus.records, deletedVectors: inPlace ? deletedVectors : 0 };
   await saveIndex(
@@ -212,7 +210,7 @@ async function updatedTerms(previous: PreviousBuild, change: Change): Promise<Te
   return terms;
 }
 
-function freshTerms(corpus: Assembled): TermData {
+async function freshTerms(corpus: Assembled): Promise<TermData> {
   const terms = emptyTermData();
   const docById = new Map(corpus.documents.map((doc) => [doc.id, doc]));
   for (const chunk of corpus.chunks) addChunk(terms, chunk, docById.get(chunk.docId));

@@ -45,10 +45,15 @@ export async function saveIndex(dataDir: string, index: StoredIndex, writeExtras
   const staging = `${buildDir(dataDir, build)}.partial`;
   await mkdir(staging, { recursive: true });
   try {
-    await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
-    await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
-    await index.vectors.save(staging);
-    await writeExtras?.(staging);
+    // The vector store may write on the thread pool (hnswlib) while the JSON is serialized here.
+    await settled([
+      index.vectors.save(staging),
+      (async () => {
+        await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
+        await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
+        await writeExtras?.(staging);
+      })(),
+    ]);
     // The manifest goes last: a build directory with a manifest is a complete one.
     await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(index.manifest, null, 2));
   } catch (error) {
@@ -60,6 +65,12 @@ export async function saveIndex(dataDir: string, index: StoredIndex, writeExtras
   await writeFileAtomic(currentFile(dataDir), `${build}\n`);
   await pruneBuilds(dataDir, build);
   return build;
+}
+
+/** Like Promise.all, but waits for every writer before failing, so none writes into a removed directory. */
+async function settled(writers: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(writers)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** A `.partial` directory this old is left over from a build that died, not one still being written. */
