@@ -44,6 +44,68 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
   const previous = options.full ? null : await readPreviousBuild(options.dataDir, options.embedder, options.chunking);
+  const { corpus, corpusHash, skipped } = await readChangedCorpus(options, previous, progress);
+  const stores = options.stores ?? (await vectorStoreFactory());
+  const change = previous ? diff(previous, corpus) : null;
+  const dimensions = options.embedder.dimensions;
+  // The previous indexes load on the thread pool (hnswlib) and the main thread (MiniSearch) at once.
+  // A previous build that cannot be updated (damaged files) is only slower: start from scratch.
+  const [cache, reused, terms] = await Promise.all([
+    openEmbeddingCache(options.dataDir, options.embedder.id),
+    previous && change && !pastDeletedShare(previous, change) ? stores.load(previous.dir, dimensions).catch(() => null) : null,
+    previous && change ? updatedTerms(previous, change).catch(() => freshTerms(corpus)) : freshTerms(corpus),
+  ]);
+  const toStore = reused ? change!.added : corpus.chunks;
+  const embedded = await embedMissing(cache, toStore, options.embedder, progress);
+  const items: VectorItem[] = toStore.map((chunk) => ({ id: chunk.id, vector: cache.get(chunk.text)! }));
+  // A full pass read every chunk's vector, so what was not read is no longer in the corpus: let compaction drop it.
+  await cache.save({ pruneUnused: !reused });
+  const store = reused ?? (await stores.create(dimensions, corpus.chunks.length));
+  if (reused) await store.remove(change!.removed.map((c) => c.id));
+  await store.add(items);
+  progress({ stage: 'write' });
+  const manifest = {
+    formatVersion: FORMAT_VERSION,
+    embedder: { id: options.embedder.id, dimensions },
+    chunking: options.chunking,
+    corpusHash,
+    builtAt: new Date().toISOString(),
+    documents: corpus.documents.length,
+    chunks: corpus.chunks.length,
+  };
+  const deletedVectors = reused ? previous!.deletedVectors + change!.removed.length : 0;
+  await saveIndex(options.dataDir, { manifest, documents: corpus.documents, chunks: corpus.chunks, vectors: store }, async (dir) => {
+    await saveTermData(dir, terms, corpus.chunks, corpus.documents);
+    await writeFileRecords(dir, { files: corpus.records, deletedVectors });
+  });
+  return {
+    documents: corpus.documents.length,
+    chunks: corpus.chunks.length,
+    skipped,
+    warnings: corpus.problems.filter((p) => p.kind === 'warning'),
+    embedded,
+    cached: corpus.chunks.length - embedded,
+    seconds: (performance.now() - started) / 1000,
+    embedderId: options.embedder.id,
+    update: {
+      mode: reused ? 'in-place' : previous ? 'rebuilt' : 'full',
+      filesRead: corpus.filesRead,
+      files: corpus.records.length,
+      chunksAdded: change ? change.added.length : corpus.chunks.length,
+      chunksRemoved: change ? change.removed.length : 0,
+    },
+  };
+}
+
+/** Whether removing the change's chunks would leave more than REBUILD_DELETED_SHARE of the graph's labels deleted. */
+function pastDeletedShare(previous: PreviousBuild, change: Change): boolean {
+  const deleted = previous.deletedVectors + change.removed.length;
+  const labels = previous.manifest.chunks + previous.deletedVectors + change.added.length;
+  return deleted / labels > REBUILD_DELETED_SHARE;
+}
+
+/** Scans the corpus, parsing only what the previous build lacks, and applies --strict and the empty check. */
+async function readChangedCorpus(options: BuildOptions, previous: PreviousBuild | null, progress: ProgressFn) {
   const scan = await scanCorpus(options.corpusDir, (name, hash) => previous?.files.get(name)?.record.hash === hash);
   progress({ stage: 'parse', files: scan.files.length });
   const corpus = assemble(scan.files, previous, options.chunking);
@@ -55,67 +117,7 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   if (corpus.documents.length === 0) {
     throw new NewsdeskError('CORPUS_EMPTY', `${options.corpusDir}: ${scan.files.length} files, no documents.`);
   }
-  const stores = options.stores ?? (await vectorStoreFactory());
-  const change = previous ? diff(previous, corpus) : null;
-  const deletedVectors = previous && change ? previous.deletedVectors + change.removed.length : 0;
-  const labels = previous && change ? previous.manifest.chunks + previous.deletedVectors + change.added.length : corpus.chunks.length;
-  const inPlace = previous !== null && change !== null && deletedVectors / labels <= REBUILD_DELETED_SHARE;
-
-  // The previous indexes load on the thread pool (hnswlib) and the main thread (MiniSearch) at once.
-  const [cache, previousStore, terms] = await Promise.all([
-    openEmbeddingCache(options.dataDir, options.embedder.id),
-    inPlace ? stores.load(previous!.dir, options.embedder.dimensions) : null,
-    previous && change ? updatedTerms(previous, change) : freshTerms(corpus),
-  ]);
-  const toStore = inPlace ? change!.added : corpus.chunks;
-  const embedded = await embedMissing(cache, toStore, options.embedder, progress);
-  const items: VectorItem[] = toStore.map((chunk) => ({ id: chunk.id, vector: cache.get(chunk.text)! }));
-  // A full pass read every chunk's vector, so what was not read is no longer in the corpus: let compaction drop it.
-  await cache.save({ pruneUnused: !inPlace });
-
-  const store = previousStore ?? (await stores.create(options.embedder.dimensions, corpus.chunks.length));
-  if (previousStore) await store.remove(change!.removed.map((c) => c.id));
-  await store.add(items);
-  progress({ stage: 'write' });
-  const records = { files: corpus.records, deletedVectors: inPlace ? deletedVectors : 0 };
-  await saveIndex(
-    options.dataDir,
-    {
-      manifest: {
-        formatVersion: FORMAT_VERSION,
-        embedder: { id: options.embedder.id, dimensions: options.embedder.dimensions },
-        chunking: options.chunking,
-        corpusHash: scan.hash,
-        builtAt: new Date().toISOString(),
-        documents: corpus.documents.length,
-        chunks: corpus.chunks.length,
-      },
-      documents: corpus.documents,
-      chunks: corpus.chunks,
-      vectors: store,
-    },
-    async (dir) => {
-      await saveTermData(dir, terms, corpus.chunks, corpus.documents);
-      await writeFileRecords(dir, records);
-    },
-  );
-  return {
-    documents: corpus.documents.length,
-    chunks: corpus.chunks.length,
-    skipped,
-    warnings: corpus.problems.filter((p) => p.kind === 'warning'),
-    embedded,
-    cached: corpus.chunks.length - embedded,
-    seconds: (performance.now() - started) / 1000,
-    embedderId: options.embedder.id,
-    update: {
-      mode: inPlace ? 'in-place' : previous ? 'rebuilt' : 'full',
-      filesRead: corpus.filesRead,
-      files: scan.files.length,
-      chunksAdded: change ? change.added.length : corpus.chunks.length,
-      chunksRemoved: change ? change.removed.length : 0,
-    },
-  };
+  return { corpus, corpusHash: scan.hash, skipped };
 }
 
 interface Assembled {

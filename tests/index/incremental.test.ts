@@ -164,6 +164,23 @@ describe('re-indexing in place', () => {
   });
 });
 
+describe('a live build that cannot be updated', () => {
+  it('is rebuilt from cached vectors when its vector file is truncated and its BM25 index gone, embedding nothing', async () => {
+    await build();
+    const live = buildPath(ws.dataDir, (await currentBuild(ws.dataDir))!);
+    await writeFile(join(live, 'vectors.hnsw'), 'torn');
+    await rm(join(live, 'lexical.json'));
+    await put('oil.md', OIL);
+    const embedder = fakeEmbedder();
+    const summary = await build(embedder);
+    expect(summary.update).toEqual({ mode: 'rebuilt', filesRead: 1, files: 2, chunksAdded: 2, chunksRemoved: 0 });
+    expect(embedder.calls).toBe(2);
+    const index = await loadIndex(ws.dataDir);
+    expect([await index.vectors.count(), index.chunkTerms.length]).toEqual([124, 124]);
+    expect(index.lexical.search('crude exports', 1).map((r) => index.chunks[r.label]!.text)).toEqual(['Crude exports rose in March to a record high.']);
+  });
+});
+
 describe('the BM25 index saved with the build', () => {
   it('loads and answers exactly as one built from the same chunks', async () => {
     await put('oil.md', OIL);
