@@ -46,7 +46,8 @@ export interface TermData {
 interface SavedLexical {
   minisearch: unknown;
   frequency: Array<[string, number]>;
-  chunkTerms: string[][];
+  /** Each chunk's terms as positions in `vocabulary`: parsing numbers is quicker than strings, and every chunk then shares one string per term. */
+  chunkTerms: number[][];
   caseMap: Array<[string, string]>;
   vocabulary: string[];
   outlets: string[];
@@ -127,12 +128,14 @@ export async function saveTermData(dir: string, data: TermData, chunks: readonly
   for (const term of data.titleCounts.keys()) vocabulary.add(term);
   const outlets = new Set<string>();
   for (const doc of documents) if (doc.outlet) outlets.add(doc.outlet);
+  const terms = [...vocabulary];
+  const position = new Map(terms.map((term, i) => [term, i]));
   const lexical: SavedLexical = {
     minisearch: data.writer.toJSON(),
     frequency: [...data.frequency],
-    chunkTerms: chunks.map((chunk) => data.termsById.get(chunk.id)!),
+    chunkTerms: chunks.map((chunk) => data.termsById.get(chunk.id)!.map((term) => position.get(term)!)),
     caseMap: [...data.caseMap],
-    vocabulary: [...vocabulary],
+    vocabulary: terms,
     outlets: [...outlets].sort(),
   };
   const counts: SavedCounts = {
@@ -150,7 +153,7 @@ export async function readTermData(dir: string, chunks: readonly Chunk[]): Promi
   if (lexical.chunkTerms.length !== chunks.length) throw new NewsdeskError('INDEX_CORRUPT', `${dir}: terms for ${lexical.chunkTerms.length} chunks, ${chunks.length} chunks.`);
   return {
     writer: LexicalWriter.from(lexical.minisearch),
-    termsById: new Map(chunks.map((chunk, label) => [chunk.id, lexical.chunkTerms[label]!])),
+    termsById: new Map(chunks.map((chunk, label) => [chunk.id, termsOf(lexical, label)])),
     frequency: new Map(lexical.frequency),
     titleCounts: new Map(counts.titleCounts),
     caseCounts: new Map(counts.caseCounts.map(([lower, forms]) => [lower, new Map(forms)])),
@@ -167,12 +170,14 @@ export async function loadLexical(dir: string, chunks: readonly Chunk[]): Promis
   }
   return {
     lexical: lexicalFromSaved(saved.minisearch, new Map(saved.frequency), chunks),
-    chunkTerms: saved.chunkTerms,
+    chunkTerms: saved.chunkTerms.map((_, label) => termsOf(saved, label)),
     caseMap: new Map(saved.caseMap),
     vocabulary: new Set(saved.vocabulary),
     outlets: saved.outlets,
   };
 }
+
+const termsOf = (saved: SavedLexical, label: number) => saved.chunkTerms[label]!.map((i) => saved.vocabulary[i]!);
 
 async function readJson<T>(path: string): Promise<T> {
   let text: string;
