@@ -37,10 +37,23 @@ const baseName = (embedderId: string) => createHash('sha256').update(embedderId)
 
 const crc32: (data: Uint8Array) => number = (zlib as { crc32?: (data: Uint8Array) => number }).crc32 ?? crc32Portable;
 
-export async function openEmbeddingCache(dataDir: string, embedderId: string): Promise<EmbeddingCache> {
+export interface OpenOptions {
+  /**
+   * Keep only these texts' vectors in memory (a re-index in place needs only the new chunks'):
+   * the file is still read through, in one reused piece, but nothing else is kept. Such a cache
+   * only appends; compaction waits for a cache opened whole.
+   */
+  only?: Iterable<string>;
+}
+
+export async function openEmbeddingCache(dataDir: string, embedderId: string, options: OpenOptions = {}): Promise<EmbeddingCache> {
   const dir = join(dataDir, 'cache');
   const path = join(dir, `${baseName(embedderId)}.vectors`);
-  const stored = await readVectorFile(path, embedderId);
+  const wanted = options.only ? new Set([...options.only].map(keyOf)) : undefined;
+  let stored = await readVectorFile(path, embedderId, wanted);
+  // A torn tail is repaired by a rewrite, which needs every vector.
+  const partial = wanted !== undefined && !stored.mustRewrite;
+  if (wanted && !partial) stored = await readVectorFile(path, embedderId);
   const pending = new Map<string, Float32Array>();
   const used = new Set<string>();
   // An older JSON cache of the same embedder is carried over by the first save, then removed.
@@ -75,7 +88,7 @@ export async function openEmbeddingCache(dataDir: string, embedderId: string): P
       const pruneUnused = options.pruneUnused ?? false;
       const live = liveInFile(pruneUnused);
       const dead = stored.records - live;
-      const compact = rewrite || (stored.records > 0 && dead / (stored.records + pending.size) > DEAD_SHARE);
+      const compact = !partial && (rewrite || (stored.records > 0 && dead / (stored.records + pending.size) > DEAD_SHARE));
       if (!compact && pending.size === 0) return;
       if (dimensions === undefined) return;
       await mkdir(dir, { recursive: true });
@@ -174,7 +187,7 @@ async function writeVectorFile(path: string, embedderId: string, dimensions: num
 const EMPTY = (): VectorFile => ({ exists: false, dimensions: undefined, records: 0, vectors: new Map(), mustRewrite: false });
 
 /** A missing, foreign or damaged file is (partly) an empty cache: it only saves time, never changes results. */
-async function readVectorFile(path: string, embedderId: string): Promise<VectorFile> {
+async function readVectorFile(path: string, embedderId: string, wanted?: Set<string>): Promise<VectorFile> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -189,27 +202,36 @@ async function readVectorFile(path: string, embedderId: string): Promise<VectorF
     const dimensions = head.readUInt32LE(8);
     expected.writeUInt32LE(dimensions, 8);
     if (bytesRead < head.length || !head.equals(expected) || dimensions === 0) return { ...EMPTY(), exists: true, mustRewrite: true };
-    return { exists: true, dimensions, ...(await readRecords(handle, head.length, size, dimensions)) };
+    return { exists: true, dimensions, ...(await readRecords(handle, head.length, size, dimensions, wanted)) };
   } finally {
     await handle.close();
   }
 }
 
-async function readRecords(handle: FileHandle, start: number, size: number, dimensions: number) {
+async function readRecords(handle: FileHandle, start: number, size: number, dimensions: number, wanted?: Set<string>) {
   const recordSize = recordBytes(dimensions);
   const vectors = new Map<string, Float32Array>();
   let records = 0;
   let at = start;
+  // Reading whole, each piece gets a fresh ArrayBuffer that its vectors view (records start at
+  // multiples of 4, so views, not copies). Reading for `wanted`, one piece is reused and the few
+  // wanted vectors are copied out.
+  const reused = wanted ? new Uint8Array(new ArrayBuffer(Math.min(PIECE_RECORDS, Math.max(1, Math.floor((size - start) / recordSize))) * recordSize)) : null;
   while (at + recordSize <= size) {
     const count = Math.min(PIECE_RECORDS, Math.floor((size - at) / recordSize));
-    // A fresh ArrayBuffer per piece: records start at multiples of 4, so vectors are views, not copies.
-    const piece = new Uint8Array(new ArrayBuffer(count * recordSize));
+    const piece = reused ? reused.subarray(0, count * recordSize) : new Uint8Array(new ArrayBuffer(count * recordSize));
     const { bytesRead } = await handle.read(piece, 0, piece.length, at);
-    const valid = validRecords(piece, Math.floor(bytesRead / recordSize), recordSize);
+    const whole = Math.floor(bytesRead / recordSize);
+    // A crash can only tear the end of the file: read for `wanted`, only the last piece and the wanted records are checked.
+    const last = at + count * recordSize + recordSize > size;
+    const valid = !wanted || last ? validRecords(piece, whole, recordSize) : whole;
     for (let i = 0; i < valid; i++) {
       const offset = i * recordSize;
-      const key = Buffer.from(piece.buffer, offset, KEY_BYTES).toString('latin1');
-      vectors.set(key, new Float32Array(piece.buffer, offset + KEY_BYTES, dimensions));
+      const key = Buffer.from(piece.buffer, piece.byteOffset + offset, KEY_BYTES).toString('latin1');
+      if (!wanted) vectors.set(key, new Float32Array(piece.buffer, offset + KEY_BYTES, dimensions));
+      else if (wanted.has(key) && validRecords(piece.subarray(offset, offset + recordSize), 1, recordSize) === 1) {
+        vectors.set(key, new Float32Array(piece.slice(offset + KEY_BYTES, offset + KEY_BYTES + dimensions * 4).buffer));
+      }
     }
     records += valid;
     at += valid * recordSize;
@@ -220,7 +242,7 @@ async function readRecords(handle: FileHandle, start: number, size: number, dime
 
 /** How many leading records of the piece are whole and pass their checksum. */
 function validRecords(piece: Uint8Array, count: number, recordSize: number): number {
-  const view = new DataView(piece.buffer);
+  const view = new DataView(piece.buffer, piece.byteOffset, piece.byteLength);
   for (let i = 0; i < count; i++) {
     const end = (i + 1) * recordSize;
     if (crc32(piece.subarray(i * recordSize, end - CRC_BYTES)) !== view.getUint32(end - CRC_BYTES, true)) return i;

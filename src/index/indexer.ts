@@ -50,11 +50,13 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const dimensions = options.embedder.dimensions;
   // The previous indexes load on the thread pool (hnswlib) and the main thread (MiniSearch) at once.
   // A previous build that cannot be updated (damaged files) is only slower: start from scratch.
-  const [cache, reused, terms] = await Promise.all([
-    openEmbeddingCache(options.dataDir, options.embedder.id),
-    previous && change && !pastDeletedShare(previous, change) ? stores.load(previous.dir, dimensions).catch(() => null) : null,
+  const inPlace = previous !== null && change !== null && !pastDeletedShare(previous, change);
+  const [cacheOfAdded, reused, terms] = await Promise.all([
+    openEmbeddingCache(options.dataDir, options.embedder.id, inPlace ? { only: change!.added.map((c) => c.text) } : {}),
+    inPlace ? stores.load(previous!.dir, dimensions).catch(() => null) : null,
     previous && change ? updatedTerms(previous, change).catch(() => freshTerms(corpus)) : freshTerms(corpus),
   ]);
+  const cache = inPlace && !reused ? await openEmbeddingCache(options.dataDir, options.embedder.id) : cacheOfAdded;
   const toStore = reused ? change!.added : corpus.chunks;
   const embedded = await embedMissing(cache, toStore, options.embedder, progress);
   const items: VectorItem[] = toStore.map((chunk) => ({ id: chunk.id, vector: cache.get(chunk.text)! }));

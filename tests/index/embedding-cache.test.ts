@@ -57,6 +57,28 @@ describe('the binary embedding cache', () => {
     expect([bytes(third.get('alpha')), bytes(third.get('beta'))]).toEqual([bytes(vec(1, 0, 0, 0)), bytes(vec(0, 1, 0, 0))]);
   });
 
+  it('opened for some texts only, holds just their vectors and appends what is set, never compacting away the rest', async () => {
+    await cacheWith({ alpha: vec(1, 0, 0, 0), beta: vec(0, 1, 0, 0), gamma: vec(0, 0, 1, 0) });
+    const some = await openEmbeddingCache(dataDir, ID, { only: ['beta', 'delta'] });
+    expect([bytes(some.get('beta')), some.get('alpha'), some.get('delta')]).toEqual([bytes(vec(0, 1, 0, 0)), undefined, undefined]);
+    some.set('delta', vec(0, 0, 0, 1));
+    await some.save({ pruneUnused: true });
+    expect(await size()).toBe(HEADER + 4 * RECORD);
+    const whole = await openEmbeddingCache(dataDir, ID);
+    expect(['alpha', 'beta', 'gamma', 'delta'].map((t) => bytes(whole.get(t)))).toEqual([vec(1, 0, 0, 0), vec(0, 1, 0, 0), vec(0, 0, 1, 0), vec(0, 0, 0, 1)].map(bytes));
+  });
+
+  it('opened for some texts only over a torn tail, reads it whole and repairs it on save', async () => {
+    await cacheWith({ alpha: vec(1, 0, 0, 0), beta: vec(0, 1, 0, 0) });
+    await appendFile(cacheFile(), Buffer.alloc(RECORD - 7, 0xab));
+    const some = await openEmbeddingCache(dataDir, ID, { only: ['alpha'] });
+    some.set('gamma', vec(0, 0, 1, 0));
+    await some.save();
+    expect(await size()).toBe(HEADER + 3 * RECORD);
+    const whole = await openEmbeddingCache(dataDir, ID);
+    expect(['alpha', 'beta', 'gamma'].map((t) => bytes(whole.get(t)))).toEqual([vec(1, 0, 0, 0), vec(0, 1, 0, 0), vec(0, 0, 1, 0)].map(bytes));
+  });
+
   it('ignores a torn tail from a crash mid-append, and the next save rewrites the file without it', async () => {
     await cacheWith({ alpha: vec(1, 0, 0, 0), beta: vec(0, 1, 0, 0) });
     await appendFile(cacheFile(), Buffer.alloc(RECORD - 7, 0xab));
