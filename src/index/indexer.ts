@@ -189,10 +189,15 @@ function indexedAs(chunk: Chunk, doc: Document | undefined): string {
 function diff(previous: PreviousBuild, corpus: Assembled): Change {
   const previousDoc = new Map(previous.documents.map((doc) => [doc.id, doc]));
   const docById = new Map(corpus.documents.map((doc) => [doc.id, doc]));
-  const before = new Map(previous.chunks.map((chunk) => [chunk.id, indexedAs(chunk, previousDoc.get(chunk.docId))]));
-  const now = new Map(corpus.chunks.map((chunk) => [chunk.id, indexedAs(chunk, docById.get(chunk.docId))]));
-  const removed = previous.chunks.filter((chunk) => now.get(chunk.id) !== before.get(chunk.id));
-  const added = corpus.chunks.filter((chunk) => before.get(chunk.id) !== now.get(chunk.id));
+  // Chunks of unchanged files are the previous build's own objects: only the others are compared.
+  const kept = new Set(previous.chunks);
+  const fresh = corpus.chunks.filter((chunk) => !kept.has(chunk));
+  const current = new Set(corpus.chunks);
+  const stale = previous.chunks.filter((chunk) => !current.has(chunk));
+  const before = new Map(stale.map((chunk) => [chunk.id, indexedAs(chunk, previousDoc.get(chunk.docId))]));
+  const now = new Map(fresh.map((chunk) => [chunk.id, indexedAs(chunk, docById.get(chunk.docId))]));
+  const removed = stale.filter((chunk) => now.get(chunk.id) !== before.get(chunk.id));
+  const added = fresh.filter((chunk) => before.get(chunk.id) !== now.get(chunk.id));
   const names = new Set(corpus.records.map((r) => r.name));
   return {
     removed,

@@ -81,6 +81,18 @@ describe('re-indexing in place', () => {
     expect(await after.vectors.vectors(grain)).toEqual(await before.vectors.vectors(grain));
   });
 
+  it('after a paragraph is appended to a file, keeps its unchanged chunks and adds only the new one', async () => {
+    await put('oil.md', OIL);
+    await build();
+    const before = await loadIndex(ws.dataDir);
+    await put('oil.md', article('Oil exports rise', ['Crude exports rose in March to a record high.', 'Refiners in Asia bought most of the extra barrels.', 'Tanker rates doubled.']));
+    const embedder = fakeEmbedder();
+    expect((await build(embedder)).update).toEqual({ mode: 'in-place', filesRead: 1, files: 2, chunksAdded: 1, chunksRemoved: 0 });
+    expect(embedder.calls).toBe(1);
+    const oil = chunkIdsOf(await loadIndex(ws.dataDir), 'oil.md');
+    expect(oil.slice(0, 2)).toEqual(chunkIdsOf(before, 'oil.md'));
+  });
+
   it('after removing a file, its chunks and documents are gone from the build and from search', async () => {
     await put('oil.md', OIL);
     await build();
