@@ -13,7 +13,7 @@ import type { Embedder, EmbedderOptions } from '../../src/index/embedder.js';
 import { loadSnapshot, openEngine } from '../../src/index/engine.js';
 import { boostRecent } from '../../src/index/retrieve.js';
 import { DEFAULT_SETTINGS, retrieve, type Snapshot } from '../../src/index/retriever.js';
-import { currentBuild } from '../../src/index/store.js';
+import { currentBuild, loadIndex } from '../../src/index/store.js';
 import { isStopword, WORD } from '../../src/index/terms.js';
 import type { Chunk } from '../../src/index/types.js';
 import { longDate } from './news-corpus.js';
@@ -34,6 +34,8 @@ export type Outcome = { ok: true; ms: number; detail: string } | { ok: false; er
 
 export interface ProbeResult {
   loadMs: number;
+  /** loadIndex alone (the build's files, term data included), measured before the engine opens. */
+  indexLoadMs: number;
   rssMiB: number;
   heapMiB: number;
   filterOnlyMs: number[];
@@ -100,6 +102,10 @@ function gc() {
 }
 
 async function probe(job: ProbeJob): Promise<ProbeResult> {
+  const indexStart = now();
+  await loadIndex(job.dataDir);
+  const indexLoadMs = now() - indexStart;
+  gc();
   const loadStart = now();
   const engine = await openEngine({ corpusDir: job.corpusDir, dataDir: job.dataDir, embedder: embedderOptions(job), chunking: DEFAULT_CHUNKING, log: () => {} });
   const loadMs = now() - loadStart;
@@ -130,7 +136,7 @@ async function probe(job: ProbeJob): Promise<ProbeResult> {
   for (const q of job.questions) await askOn(cached, q);
   const pipelineMs = await timeEach(job.questions, job.rounds, (q) => askOn(cached, q));
   const reference = await referenceRun(job, cached);
-  return { loadMs, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20, filterOnlyMs, filterOnlyAnswered, headlinesQueryMs, headlinesOutletMs, latestNothing, boostRecent300k, queryEmbedMs, pipelineMs, reference };
+  return { loadMs, indexLoadMs, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20, filterOnlyMs, filterOnlyAnswered, headlinesQueryMs, headlinesOutletMs, latestNothing, boostRecent300k, queryEmbedMs, pipelineMs, reference };
 }
 
 /**
