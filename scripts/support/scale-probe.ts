@@ -11,7 +11,7 @@ import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
 import { composeAnswer } from '../../src/index/compose.js';
 import type { Embedder, EmbedderOptions } from '../../src/index/embedder.js';
 import { loadSnapshot, openEngine } from '../../src/index/engine.js';
-import { boostRecent } from '../../src/index/retrieve.js';
+import { boostRecent } from '../../src/index/fusion.js';
 import { DEFAULT_SETTINGS, retrieve, type Snapshot } from '../../src/index/retriever.js';
 import { currentBuild, loadIndex } from '../../src/index/store.js';
 import { isStopword, WORD } from '../../src/index/terms.js';

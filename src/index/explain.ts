@@ -1,4 +1,4 @@
-import type { Ranked } from './retrieve.js';
+import type { Ranked } from './fusion.js';
 import type { Retrieval, Snapshot } from './retriever.js';
 import type { Explanation } from './types.js';
 

@@ -1,6 +1,6 @@
 import { dayNumber, patternMiddleDay } from './dates.js';
 import { matchesDate, type ParsedQuery } from './query.js';
-import type { Ranked } from './retrieve.js';
+import type { Ranked } from './fusion.js';
 import type { Chunk, Document, UnmatchedFilters } from './types.js';
 
 /**

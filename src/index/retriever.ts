@@ -7,7 +7,7 @@ import type { LexicalIndex } from './lexical.js';
 import { dayNumber } from './dates.js';
 import { listing as listingOf, listingOrder } from './listing.js';
 import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
-import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './retrieve.js';
+import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './fusion.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
 import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm } from './terms.js';
 import type { Chunk, Document, Manifest, UnmatchedFilters } from './types.js';

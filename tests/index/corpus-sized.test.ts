@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boostRecent, extent, minMaxNormalize } from '../../src/index/retrieve.js';
+import { boostRecent, extent, minMaxNormalize } from '../../src/index/fusion.js';
 
 // 300k items: spreading them into Math.min / Math.max, as the code once did, throws
 // "RangeError: Maximum call stack size exceeded" from about 125k.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dayNumber, patternMiddleDay } from '../../src/index/dates.js';
 import { listing, listingOrder } from '../../src/index/listing.js';
 import { matchesDate, type ParsedQuery } from '../../src/index/query.js';
-import { boostRecent, filterOrKeep, type Ranked } from '../../src/index/retrieve.js';
+import { boostRecent, filterOrKeep, type Ranked } from '../../src/index/fusion.js';
 import type { Chunk, Document } from '../../src/index/types.js';
 
 function corpus(docs: Array<[outlet: string | null, date: string | null, chunks: number]>) {

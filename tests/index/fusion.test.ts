@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boostRecent, diversify, filterOrKeep, minMaxNormalize, reciprocalRankFusion, weightedFusion } from '../../src/index/retrieve.js';
+import { boostRecent, diversify, filterOrKeep, minMaxNormalize, reciprocalRankFusion, weightedFusion } from '../../src/index/fusion.js';
 
 const list = (...labels: number[]) => labels.map((label, i) => ({ label, score: 10 - i }));
 
