@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import MiniSearch from 'minisearch';
 import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
-import { composeAnswer } from '../../src/index/compose.js';
 import type { Embedder, EmbedderOptions } from '../../src/index/embedder.js';
-import { loadSnapshot, openEngine } from '../../src/index/engine.js';
+import { openEngine } from '../../src/index/engine.js';
 import { boostRecent } from '../../src/index/fusion.js';
-import { DEFAULT_SETTINGS, retrieve, type Snapshot } from '../../src/index/retriever.js';
+import { DEFAULT_SETTINGS } from '../../src/index/retriever.js';
+import { answer, loadSnapshot, type Snapshot } from '../../src/index/snapshot.js';
 import { currentBuild, loadIndex } from '../../src/index/store.js';
+import { vectorStoreFactory } from '../../src/index/vector-store.js';
 import { isStopword, WORD } from '../../src/index/terms.js';
 import type { Chunk } from '../../src/index/types.js';
 import { longDate } from './news-corpus.js';
@@ -91,12 +92,6 @@ function memoized(embedder: Embedder): Embedder {
   };
 }
 
-/** What `engine.ask` does with a snapshot (retrieve, then compose), here with a memoized embedder. */
-async function askOn(snapshot: Snapshot, question: string) {
-  const found = await retrieve(snapshot, question, 3, DEFAULT_SETTINGS);
-  return composeAnswer(question, found.answered, found.hits, found.more, found.queryTerms, (t) => snapshot.lexical.idf(t));
-}
-
 function gc() {
   (globalThis as { gc?: () => void }).gc?.();
 }
@@ -130,11 +125,12 @@ async function probe(job: ProbeJob): Promise<ProbeResult> {
   });
   await engine.close();
 
-  const snapshot = await loadSnapshot(job.dataDir, embedderOptions(job));
+  const snapshot = await loadSnapshot({ dataDir: job.dataDir, embedder: embedderOptions(job), stores: await vectorStoreFactory() });
   const queryEmbedMs = await timeEach(job.questions, 1, (q) => snapshot.embedder.embed([q]));
   const cached: Snapshot = { ...snapshot, embedder: memoized(snapshot.embedder) };
-  for (const q of job.questions) await askOn(cached, q);
-  const pipelineMs = await timeEach(job.questions, job.rounds, (q) => askOn(cached, q));
+  // The same question path as `engine.ask`, on a snapshot whose query vectors are computed already.
+  for (const q of job.questions) await answer(cached, q);
+  const pipelineMs = await timeEach(job.questions, job.rounds, (q) => answer(cached, q));
   const reference = await referenceRun(job, cached);
   return { loadMs, indexLoadMs, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20, filterOnlyMs, filterOnlyAnswered, headlinesQueryMs, headlinesOutletMs, latestNothing, boostRecent300k, queryEmbedMs, pipelineMs, reference };
 }

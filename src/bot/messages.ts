@@ -4,7 +4,7 @@
  */
 import { ChannelType, ThreadAutoArchiveDuration, type Message } from 'discord.js';
 import { describeError, isNewsdeskError } from '../errors.js';
-import { validateQuestion } from '../index/engine.js';
+import { validateQuestion } from '../index/snapshot.js';
 import { answerPayload } from './answer.js';
 import { mayHaveTakenEffect, messageNonce } from './delivery.js';
 import type { BotContext, LogFields } from './context.js';

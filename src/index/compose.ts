@@ -1,6 +1,6 @@
 import { sentences, type Span } from './chunk.js';
 import { allTerms, isStopword, matchedTerms, sameWord } from './terms.js';
-import type { Answer, Chunk, Document, Passage, Source } from './types.js';
+import type { Answer, Chunk, Document, Passage, Source, UnmatchedFilters } from './types.js';
 
 export interface Hit {
   chunk: Chunk;
@@ -75,20 +75,29 @@ export function toPassage(hit: Hit, queryTerms: Set<string>, idf: (term: string)
   };
 }
 
+/**
+ * What composing needs from retrieval, in one shape (a `Retrieval` is one): the verdict, the
+ * passages to quote, the words to quote around, and how much each word tells (its IDF), so that
+ * a quote centres on the rarest of the question's words.
+ */
+export interface Retrieved {
+  answered: boolean;
+  hits: Hit[];
+  more: Hit[];
+  queryTerms: Set<string>;
+  idf: (term: string) => number;
+  /** The outlet and date the question named, when one of them matched nothing and was dropped. */
+  unmatched?: UnmatchedFilters;
+}
+
 /** The answer: quoted passages when the evidence is there, an honest refusal otherwise. */
-export function composeAnswer(
-  question: string,
-  answered: boolean,
-  shown: Hit[],
-  more: Hit[],
-  queryTerms: Set<string>,
-  idf: (term: string) => number,
-): Answer {
-  if (!answered) return { question, answered: false, passages: [], more: [] };
-  const passages = distinctPassages(shown.map((hit) => toPassage(hit, queryTerms, idf)), true);
+export function composeAnswer(question: string, found: Retrieved): Answer {
+  if (!found.answered) return { question, answered: false, passages: [], more: [] };
+  const quote = (hit: Hit) => toPassage(hit, found.queryTerms, found.idf);
+  const passages = distinctPassages(found.hits.map(quote), true);
   // "More" keeps the same words from another source (who else reported it), never the same source twice.
-  const further = distinctPassages([...passages, ...more.map((hit) => toPassage(hit, queryTerms, idf))], false).slice(passages.length);
-  return { question, answered: true, passages, more: further };
+  const further = distinctPassages([...passages, ...found.more.map(quote)], false).slice(passages.length);
+  return { question, answered: true, passages, more: further, ...(found.unmatched && { unmatched: found.unmatched }) };
 }
 
 /**

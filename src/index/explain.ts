@@ -1,5 +1,6 @@
 import type { Ranked } from './fusion.js';
-import type { Retrieval, Snapshot } from './retriever.js';
+import type { Retrieval } from './retriever.js';
+import type { Snapshot } from './snapshot.js';
 import type { Explanation } from './types.js';
 
 /** The label's chunk as one line: its text cut short, and its source. */

@@ -4,8 +4,9 @@
  * near the topic do not enter a count.
  */
 import { composeAnswer, type Hit } from './compose.js';
-import { CLOSE_SOURCES, coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings, type Snapshot } from './retriever.js';
+import { CLOSE_SOURCES, coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings } from './retriever.js';
 import type { Expansion } from './expand.js';
+import type { Snapshot } from './snapshot.js';
 import { canonicalText, contentTerms } from './terms.js';
 import { dot } from './vector.js';
 import { matchesDate } from './query.js';
@@ -66,7 +67,7 @@ export async function matchingPassages(
 ): Promise<Passage[]> {
   const found = await retrieve(snapshot, topic, 1, settings);
   if (!found.answered) return [];
-  const idf = (term: string) => snapshot.lexical.idf(term);
+  const { idf } = found;
   const { parsed } = found;
   const terms = contentTerms(parsed.text);
   // Only expansions that say the same thing stand in for a topic's word: a narrower or merely
@@ -86,5 +87,5 @@ export async function matchingPassages(
     if (holdsTopic(share, dense)) hits.push({ ...hit, score: (share + Math.max(0, dense)) / 2 });
   });
   hits.sort((a, b) => b.score - a.score);
-  return composeAnswer(topic, true, hits, [], found.queryTerms, idf).passages;
+  return composeAnswer(topic, { ...found, answered: true, hits, more: [] }).passages;
 }

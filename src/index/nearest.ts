@@ -4,14 +4,14 @@
  * index. Answers never use these: a refused question shows nothing to users.
  */
 import { toPassage } from './compose.js';
-import type { Retrieval, Snapshot } from './retriever.js';
+import type { Retrieval } from './retriever.js';
+import type { Snapshot } from './snapshot.js';
 import { contentTerms } from './terms.js';
 import type { Chunk, Passage } from './types.js';
 
 /** The retrieval's best hits quoted, answered or not, best first. */
-export function nearestPassages(snapshot: Snapshot, found: Retrieval): Passage[] {
-  const idf = (term: string) => snapshot.lexical.idf(term);
-  return found.hits.map((hit) => toPassage(hit, found.queryTerms, idf));
+export function nearestPassages(found: Retrieval): Passage[] {
+  return found.hits.map((hit) => toPassage(hit, found.queryTerms, found.idf));
 }
 
 const chunksById = new WeakMap<Snapshot, Map<string, Chunk>>();

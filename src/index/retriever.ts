@@ -1,42 +1,16 @@
 import { hasWords } from './clean-text.js';
-import type { Hit } from './compose.js';
-import type { Embedder } from './embedder.js';
+import type { Hit, Retrieved } from './compose.js';
 import { denseText, namesFrom, resolveFollowUp, termWeights, weightedSearch, type FollowUp } from './followup.js';
-import { DEFAULT_EXPANSION, expandQuestion, type Expansion, type ExpansionSettings, type PlaceIndex } from './expand.js';
-import type { LexicalIndex } from './lexical.js';
+import { DEFAULT_EXPANSION, expandQuestion, type Expansion, type ExpansionSettings } from './expand.js';
 import { dayNumber } from './dates.js';
 import { listing as listingOf, listingOrder } from './listing.js';
 import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './fusion.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
 import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm } from './terms.js';
-import type { Chunk, Document, Manifest, UnmatchedFilters } from './types.js';
+import type { Snapshot } from './snapshot.js';
+import type { Document, UnmatchedFilters } from './types.js';
 import { dot, normalize } from './vector.js';
-import type { VectorStore } from './vector-store.js';
-import type { WordNet } from './wordnet.js';
-
-/** A loaded index: everything a question needs, never mutated, swapped whole on re-index. */
-export interface Snapshot {
-  build: string;
-  manifest: Manifest;
-  documents: Document[];
-  docById: Map<string, Document>;
-  chunks: Chunk[];
-  /** Position in `chunks` (the label every ranked list uses) by chunk id, the vector store's key. */
-  labelOf: Map<string, number>;
-  vectors: VectorStore;
-  lexical: LexicalIndex;
-  embedder: Embedder;
-  outlets: string[];
-  /** The corpus's usual casing of each word, for `canonicalText`. */
-  caseMap: Map<string, string>;
-  /** `contentTerms` of each chunk's text, by label: computed once per load, used per question. */
-  chunkTerms: string[][];
-  /** Every normalized term of the corpus (texts and titles): expansions are limited to these. */
-  vocabulary: Set<string>;
-  /** Lexical knowledge for query expansion; both parts load lazily, on the first question. */
-  lexicons: { wordnet?: WordNet; places?: PlaceIndex };
-}
 
 export type RetrievalMode = 'hybrid' | 'dense' | 'lexical';
 
@@ -120,19 +94,16 @@ export interface RetrievalTrace {
   reason: string;
 }
 
-export interface Retrieval {
+/**
+ * What retrieval found, and all that composing the answer needs (`Retrieved`): `queryTerms` are
+ * the question's own terms and its expansions' terms, what quotes and highlights look for.
+ */
+export interface Retrieval extends Retrieved {
   parsed: ParsedQuery;
   /** How the question was read against its history (`leans: false` without one). */
   followUp: FollowUp;
-  /** The question's own terms and its expansions' terms: what quotes and highlights look for. */
-  queryTerms: Set<string>;
   expansions: Expansion[];
   evidence: Evidence;
-  answered: boolean;
-  hits: Hit[];
-  more: Hit[];
-  /** The outlet and date the question named, when one of them matched nothing and was dropped. */
-  unmatched?: UnmatchedFilters;
   trace: RetrievalTrace;
 }
 
@@ -236,6 +207,7 @@ export async function retrieve(
     parsed,
     followUp,
     queryTerms: new Set([...terms, ...expansions.map((e) => e.term)]),
+    idf: (term) => snapshot.lexical.idf(term),
     expansions,
     evidence,
     // "What did Newsweek report on March 7?" asks for what the filters find, or, when they find

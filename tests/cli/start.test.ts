@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { NEW_CONVERSATION_REPLY, runConsole } from '../../src/cli/start.js';
 import { ERROR_MESSAGES } from '../../src/errors.js';
-import { validateQuestion } from '../../src/index/engine.js';
+import { validateQuestion } from '../../src/index/snapshot.js';
 import type { Answer } from '../../src/index/types.js';
 import { formatAnswerText, NOT_COVERED } from '../../src/present.js';
 

@@ -32,8 +32,8 @@ describe('highlightRanges', () => {
 });
 
 describe('composeAnswer', () => {
-  it('attaches no passages to a refusal', () => {
-    expect(composeAnswer('q', false, [{ chunk: chunk(0, 39), doc, score: 1 }], [], new Set(), idf)).toEqual({ question: 'q', answered: false, passages: [], more: [] });
+  it('attaches no passages and no unmatched filters to a refusal', () => {
+    expect(composeAnswer('q', { answered: false, hits: [{ chunk: chunk(0, 39), doc, score: 1 }], more: [], queryTerms: new Set(), idf, unmatched: { outlet: 'Reuters' } })).toEqual({ question: 'q', answered: false, passages: [], more: [] });
   });
 
   it('never shows the same text twice: a passage overlapping a shown one of the same document is dropped, from More too', () => {
@@ -41,14 +41,21 @@ describe('composeAnswer', () => {
     const first = { chunk: chunk(0, 85), doc, score: 1 };
     const overlapping = { chunk: { ...chunk(40, 116), id: 'a1#1' }, doc, score: 0.9 };
     const other = { chunk: { ...chunk(117, 146), id: 'a1#2' }, doc, score: 0.5 };
-    const answer = composeAnswer('q', true, [first, overlapping], [overlapping, other], terms, idf);
+    const answer = composeAnswer('q', { answered: true, hits: [first, overlapping], more: [overlapping, other], queryTerms: terms, idf });
     expect(answer.passages.map((p) => p.text)).toEqual(['Iran has been forced to show its teeth. Its forces have been stationed at the border.']);
     expect(answer.more.map((p) => p.text)).toEqual(['A second paragraph about oil.']);
   });
 
   it('drops a passage whose text another document already gave word for word', () => {
     const copy: Document = { ...doc, id: 'a2', outlet: 'Other' };
-    const answer = composeAnswer('q', true, [{ chunk: chunk(0, 39), doc, score: 1 }, { chunk: { ...chunk(0, 39), docId: 'a2' }, doc: copy, score: 1 }], [], new Set(['teeth']), idf);
+    const answer = composeAnswer('q', { answered: true, hits: [{ chunk: chunk(0, 39), doc, score: 1 }, { chunk: { ...chunk(0, 39), docId: 'a2' }, doc: copy, score: 1 }], more: [], queryTerms: new Set(['teeth']), idf });
     expect(answer.passages.map((p) => p.source.id)).toEqual(['a1']);
+  });
+
+  it('says which filter matched nothing on an answer, and leaves the field out when every filter matched', () => {
+    const hit = { chunk: chunk(0, 39), doc, score: 1 };
+    const found = { answered: true, hits: [hit], more: [], queryTerms: new Set(['teeth']), idf };
+    expect(composeAnswer('q', { ...found, unmatched: { outlet: 'Reuters', date: { year: 2025, month: 3, day: 7 } } }).unmatched).toEqual({ outlet: 'Reuters', date: { year: 2025, month: 3, day: 7 } });
+    expect('unmatched' in composeAnswer('q', found)).toBe(false);
   });
 });

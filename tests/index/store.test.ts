@@ -2,9 +2,11 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
-import { loadSnapshot, openEngine } from '../../src/index/engine.js';
+import { openEngine } from '../../src/index/engine.js';
 import { buildIndex } from '../../src/index/indexer.js';
+import { loadSnapshot } from '../../src/index/snapshot.js';
 import { currentBuild, FORMAT_VERSION, loadIndex } from '../../src/index/store.js';
+import { vectorStoreFactory } from '../../src/index/vector-store.js';
 import { fakeEmbedder } from '../support/fake-embedder.js';
 import { seedWorkspace, useEmbedderOptions, type SeedWorkspace } from '../support/seed.js';
 
@@ -69,7 +71,7 @@ describe('loading errors', () => {
   const options = () => useEmbedderOptions(join(ws.root, 'models'));
 
   it('says INDEX_MISSING when there is no index and building was not asked for', async () => {
-    await expect(loadSnapshot(ws.dataDir, options())).rejects.toMatchObject({ code: 'INDEX_MISSING' });
+    await expect(loadSnapshot({ dataDir: ws.dataDir, embedder: options(), stores: await vectorStoreFactory() })).rejects.toMatchObject({ code: 'INDEX_MISSING' });
   });
 
   it('says INDEX_MISMATCH for another format version', async () => {
@@ -77,7 +79,7 @@ describe('loading errors', () => {
     const path = join(ws.dataDir, 'index', 'builds', (await currentBuild(ws.dataDir))!, 'manifest.json');
     const manifest = JSON.parse(await readFile(path, 'utf8'));
     await writeFile(path, JSON.stringify({ ...manifest, formatVersion: FORMAT_VERSION + 1 }));
-    await expect(loadSnapshot(ws.dataDir, options())).rejects.toMatchObject({
+    await expect(loadSnapshot({ dataDir: ws.dataDir, embedder: options(), stores: await vectorStoreFactory() })).rejects.toMatchObject({
       code: 'INDEX_MISMATCH',
       detail: `The index is in format ${FORMAT_VERSION + 1}; this version reads format ${FORMAT_VERSION}.`,
     });

@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { NewsdeskError } from '../../errors.js';
-import { MAX_QUESTION_CHARS, validateQuestion } from '../../index/engine.js';
+import { MAX_QUESTION_CHARS, validateQuestion } from '../../index/snapshot.js';
 import type { Command } from '../context.js';
 import { intArg } from '../custom-id.js';
 import { afterPendingAcks, deferReply, editFinalReply, update } from '../delivery.js';
