@@ -51,7 +51,7 @@ export async function readQuestions(path: string): Promise<EvalQuestion[]> {
 export type HistoryUse = 'use' | 'paste' | 'ignore';
 export const HISTORY_USES: readonly HistoryUse[] = ['use', 'paste', 'ignore'];
 
-/** Answers every question through the engine's own ask path, with its history, in one mode. */
+/** Answers every question through the engine's ask, which is `answer()` (snapshot.ts), with its history, in one mode. */
 export async function evaluate(
   engine: Pick<Engine, 'ask'>,
   questions: EvalQuestion[],
