@@ -7,7 +7,7 @@ import { NewsdeskError } from '../errors.js';
 import { createEmbedder, type EmbedderOptions } from './embedder.js';
 import { buildIndex } from './indexer.js';
 import { DEFAULT_SETTINGS, type RetrievalSettings } from './retriever.js';
-import { answer, describe, explain, findHeadlines, loadOrBuild, loadSnapshot, nearest, timeline } from './snapshot.js';
+import { answer, describeCorpus, explain, findHeadlines, loadOrBuild, loadSnapshot, nearest, timeline } from './snapshot.js';
 import { storedPassage } from './nearest.js';
 import { currentBuild } from './store.js';
 import { vectorStoreFactory, type StoreKind } from './vector-store.js';
@@ -63,7 +63,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     timeline: (query) => timeline(snapshot, query, settings),
     document: (id) => snapshot.docById.get(id),
     outlets: () => snapshot.outlets,
-    about: () => describe(snapshot),
+    about: () => describeCorpus(snapshot),
     reindex(onProgress) {
       if (reindexing) return Promise.reject(new NewsdeskError('REINDEX_BUSY'));
       reindexing = runReindex(onProgress).finally(() => {

@@ -4,7 +4,7 @@
  * near the topic do not enter a count.
  */
 import { composeAnswer, type Hit } from './compose.js';
-import { CLOSE_SOURCES, coverage, DEFAULT_SETTINGS, retrieve, type RetrievalSettings } from './retriever.js';
+import { CLOSE_SOURCES, DEFAULT_SETTINGS, retrieve, termShare, type RetrievalSettings } from './retriever.js';
 import type { Expansion } from './expand.js';
 import type { Snapshot } from './snapshot.js';
 import { canonicalText, contentTerms } from './terms.js';
@@ -37,7 +37,7 @@ export interface MatchFilter {
 export function topicShare(chunkTerms: string[], doc: Document, terms: string[], idf: (term: string) => number, expansions: Expansion[] = []): number {
   if (terms.length === 0) return 1;
   const title = doc.kind === 'article' ? contentTerms(doc.title) : [];
-  return coverage(terms, new Set([...chunkTerms, ...title]), idf, expansions);
+  return termShare(terms, new Set([...chunkTerms, ...title]), idf, expansions);
 }
 
 /** The relevance floor, from the share of the topic's words and the cosine similarity to it. Pure. */

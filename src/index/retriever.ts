@@ -150,7 +150,7 @@ export function decide(evidence: Evidence, t: RefusalThresholds): { answered: bo
  * IDF-weighted share of the query `terms` present in a chunk (with its document's title). A term
  * absent itself but present through an expansion counts at that expansion's weight.
  */
-export function coverage(terms: string[], chunkTerms: Set<string>, idf: (term: string) => number, expansions: Expansion[] = []): number {
+export function termShare(terms: string[], chunkTerms: Set<string>, idf: (term: string) => number, expansions: Expansion[] = []): number {
   const unique = [...new Set(terms)];
   const total = unique.reduce((sum, t) => sum + idf(t), 0);
   if (total === 0) return 0;
@@ -419,7 +419,7 @@ function gatherEvidence(snapshot: Snapshot, terms: string[], expansions: Expansi
     const doc = docOf(snapshot, label);
     return new Set([...snapshot.chunkTerms[label]!, ...(doc.kind === 'article' ? contentTerms(doc.title) : [])]);
   };
-  const lexicalShare = Math.max(0, ...top.map((r) => coverage(terms, termsOf(r.label), idf, expansions)));
+  const lexicalShare = Math.max(0, ...top.map((r) => termShare(terms, termsOf(r.label), idf, expansions)));
   const denseTop = dense.slice(0, AGREEMENT_DEPTH).map((r) => r.label);
   const agree = lexical.slice(0, AGREEMENT_DEPTH).some((r) => denseTop.includes(r.label));
   return { dense: Math.max(0, dense[0]?.score ?? 0), lexical: lexicalShare, agree };

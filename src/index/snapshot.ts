@@ -232,7 +232,8 @@ export async function timeline(snapshot: Snapshot, query: TimelineQuery, setting
   return buildTimeline(topic, await matchingPassages(snapshot, topic, query, settings));
 }
 
-export function describe(snapshot: Snapshot): CorpusInfo {
+/** What `about` shows: the corpus in counts and dates, and the index that holds it. */
+export function describeCorpus(snapshot: Snapshot): CorpusInfo {
   const dates = snapshot.documents.map((d) => d.date).filter((d): d is string => !!d).sort();
   const headlines = snapshot.documents.filter((d) => d.kind === 'headline').length;
   return {

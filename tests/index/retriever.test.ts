@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Expansion } from '../../src/index/expand.js';
-import { coverage, decide, DEFAULT_SETTINGS, isAnswerable, wordOverlap } from '../../src/index/retriever.js';
+import { decide, DEFAULT_SETTINGS, isAnswerable, termShare, wordOverlap } from '../../src/index/retriever.js';
 
 const t = DEFAULT_SETTINGS.refusal;
 
@@ -28,18 +28,18 @@ describe('decide', () => {
   });
 });
 
-describe('coverage', () => {
+describe('termShare', () => {
   it('is the IDF-weighted share of query terms present', () => {
     const idf = (term: string) => ({ rare: 3, common: 1 })[term] ?? 2;
-    expect(coverage(['rare', 'common', 'absent'], new Set(['common', 'rare']), idf)).toBeCloseTo(4 / 6, 12);
-    expect(coverage([], new Set(['x']), idf)).toBe(0);
+    expect(termShare(['rare', 'common', 'absent'], new Set(['common', 'rare']), idf)).toBeCloseTo(4 / 6, 12);
+    expect(termShare([], new Set(['x']), idf)).toBe(0);
   });
 
   it('credits a missing term at the weight of its expansion found instead', () => {
     const idf = () => 1;
     const truce: Expansion = { term: 'ceasefir', from: 'truce', fromTerm: 'truce', via: 'cease-fire', source: 'synonym', weight: 0.5 };
-    expect(coverage(['truce', 'ottawa'], new Set(['ceasefir', 'ottawa']), idf, [truce])).toBeCloseTo(1.5 / 2, 12);
-    expect(coverage(['truce', 'ottawa'], new Set(['ottawa']), idf, [truce])).toBeCloseTo(1 / 2, 12);
+    expect(termShare(['truce', 'ottawa'], new Set(['ceasefir', 'ottawa']), idf, [truce])).toBeCloseTo(1.5 / 2, 12);
+    expect(termShare(['truce', 'ottawa'], new Set(['ottawa']), idf, [truce])).toBeCloseTo(1 / 2, 12);
   });
 });
 
