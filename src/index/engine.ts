@@ -4,25 +4,18 @@
  * question path in snapshot.ts with the snapshot current when it was asked.
  */
 import { NewsdeskError } from '../errors.js';
-import { createEmbedder, type EmbedderOptions } from './embedder.js';
+import { createEmbedder } from './embedder.js';
 import { buildIndex } from './indexer.js';
 import { DEFAULT_SETTINGS, type RetrievalSettings } from './retriever.js';
-import { answer, describeCorpus, explain, findHeadlines, loadOrBuild, loadSnapshot, nearest, timeline } from './snapshot.js';
+import { answer, describeCorpus, explain, findHeadlines, loadOrBuild, loadSnapshot, nearest, timeline, type OpenOptions } from './snapshot.js';
 import { storedPassage } from './nearest.js';
 import { currentBuild } from './store.js';
 import { vectorStoreFactory, type StoreKind } from './vector-store.js';
-import type { ChunkOptions, Engine, ProgressFn, ReindexSummary } from './types.js';
+import type { Engine, ProgressFn, ReindexSummary } from './types.js';
 
-export interface EngineOptions {
-  corpusDir: string;
-  dataDir: string;
-  embedder: EmbedderOptions;
-  chunking: ChunkOptions;
+/** What the engine needs to load (or first build) its snapshots, and how it answers. */
+export interface EngineOptions extends Omit<OpenOptions, 'stores'> {
   settings?: RetrievalSettings;
-  log: (line: string) => void;
-  /** Build the index when there is none yet (with progress), instead of failing with INDEX_MISSING. */
-  buildIfMissing?: boolean;
-  onProgress?: ProgressFn;
   /** Which vector store holds the index; the embedded (hnswlib) one when absent. */
   store?: StoreKind;
 }
