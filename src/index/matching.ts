@@ -67,8 +67,7 @@ export async function matchingPassages(
 ): Promise<Passage[]> {
   const found = await retrieve(snapshot, topic, 1, settings);
   if (!found.answered) return [];
-  const { idf } = found;
-  const { parsed } = found;
+  const { idf, parsed } = found;
   const terms = contentTerms(parsed.text);
   // Only expansions that say the same thing stand in for a topic's word: a narrower or merely
   // related one ("discuss" for "deal") would put passages that never mention the topic in a count.
