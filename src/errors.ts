@@ -27,6 +27,9 @@ export const ERROR_MESSAGES = {
   BAD_USAGE: 'The command line is not valid. Run it with --help to see the options.',
   BAD_JSON_LINE: 'A line that starts with { must be a JSON object: {"question": "…", "history"?: ["earlier question", …]}.',
   EVAL_FILE_INVALID: 'A questions file could not be read. Fix the file or line named below: each line is {"q": "…", "gold": ["…"], "history"?: ["…"], "unanswerable"?: true}.',
+  PG_UNREACHABLE: 'The PostgreSQL server at DATABASE_URL could not be reached. Check DATABASE_URL (host, port, database, user, password) and that the server is running.',
+  PG_VECTOR_MISSING: 'The PostgreSQL server lacks the pgvector extension (version 0.5 or later, for HNSW indexes). Install pgvector on the server, then run `CREATE EXTENSION vector;` in the database as a superuser (or `ALTER EXTENSION vector UPDATE;` for an older one), then `npm run migrate`.',
+  PG_SCHEMA_NEWER: 'The database schema is newer than this version of Newsdesk. Upgrade Newsdesk, or point DATABASE_URL at another database.',
   INTERNAL: 'Something went wrong on our side. The error was logged; try again.',
 } as const;
 

@@ -1,0 +1,166 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CHUNKING, chunkDocuments } from '../../../src/index/chunk.js';
+import { readCorpus } from '../../../src/index/corpus.js';
+import { currentBuildId, loadBuild, type Database } from '../../../src/index/stores/postgres/builds.js';
+import { createPool, withClient } from '../../../src/index/stores/postgres/connect.js';
+import { buildPostgresIndex } from '../../../src/index/stores/postgres/indexer.js';
+import { lexicalSearch } from '../../../src/index/stores/postgres/lexical.js';
+import { migrate, SCHEMA_VERSION } from '../../../src/index/stores/postgres/migrate.js';
+import { PostgresVectorStore } from '../../../src/index/stores/postgres/vector-store.js';
+import { watchBuilds } from '../../../src/index/stores/postgres/watch.js';
+import { contentTerms } from '../../../src/index/terms.js';
+import { fakeEmbedder } from '../../support/fake-embedder.js';
+import { startFaultyProxy, startPgliteServer, type PgliteServer } from '../../support/pglite-server.js';
+import { seedWorkspace, type SeedWorkspace } from '../../support/seed.js';
+
+// One PGlite (pgvector 0.8, pg_textsearch) for the file: starting one takes seconds.
+let server: PgliteServer;
+let workspace: SeedWorkspace;
+let db: Database;
+const log = () => {};
+const embedder = fakeEmbedder(32);
+
+beforeAll(async () => {
+  server = await startPgliteServer();
+  workspace = await seedWorkspace();
+  db = { pool: createPool({ url: server.url, log }), url: server.url };
+});
+
+afterAll(async () => {
+  await db?.pool.end();
+  await server?.stop();
+  await workspace?.cleanup();
+});
+
+const build = (extra: Partial<Parameters<typeof buildPostgresIndex>[0]> = {}) =>
+  buildPostgresIndex({ db, corpusDir: workspace.corpusDir, dataDir: workspace.dataDir, embedder, chunking: DEFAULT_CHUNKING, log, ...extra });
+
+describe('PostgreSQL store on PGlite', () => {
+  it('migrates once, to the current schema, with pgvector and pg_textsearch, and again as a no-op', async () => {
+    const first = await migrate(db.pool, db.url);
+    expect(first).toEqual({ from: 0, to: SCHEMA_VERSION, vectorVersion: '0.8.7', textsearch: true });
+    expect(await migrate(db.pool, db.url)).toEqual({ ...first, from: SCHEMA_VERSION });
+    const tables = await withClient(db.pool, db.url, async (c) => (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map((r) => r.tablename));
+    expect(tables).toEqual(['builds', 'chunks', 'current_build', 'documents', 'schema_migrations']);
+  });
+
+  it('writes the seed as one build whose documents and chunks load back exactly, in corpus order', async () => {
+    const summary = await build();
+    const corpus = await readCorpus(workspace.corpusDir);
+    const chunks = chunkDocuments(corpus.documents, DEFAULT_CHUNKING);
+    expect(summary).toMatchObject({ documents: corpus.documents.length, chunks: chunks.length, writtenDocuments: corpus.documents.length, embedded: chunks.length });
+    const loaded = await loadBuild(db);
+    expect(loaded.build).toBe(summary.build);
+    expect(loaded.documents).toEqual(corpus.documents);
+    expect(loaded.chunks).toEqual(chunks);
+    expect(loaded.manifest).toMatchObject({ embedder: { id: embedder.id, dimensions: 32 }, corpusHash: corpus.hash, chunks: chunks.length });
+  });
+
+  it('answers dense top-k through the HNSW index, with ef_search per query and outlet filters in SQL', async () => {
+    const loaded = await loadBuild(db);
+    const store = new PostgresVectorStore(db, loaded.build, 32);
+    expect(await store.count()).toBe(loaded.chunks.length);
+    const target = loaded.chunks[5]!;
+    const [vector] = await store.vectors([target.id]);
+    const hits = await store.search(vector!, 3);
+    expect(hits[0]).toEqual({ id: target.id, score: expect.closeTo(1, 5) });
+    expect(hits).toHaveLength(3);
+    expect(await store.vectors(['no-such-chunk'])).toEqual([undefined]);
+    const outlet = loaded.documents.find((d) => d.outlet && d.id !== target.docId)!.outlet!;
+    const filtered = await store.search(vector!, 50, { outlet });
+    const outletOf = new Map(loaded.chunks.map((c) => [c.id, loaded.documents.find((d) => d.id === c.docId)!.outlet]));
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(filtered.every((hit) => outletOf.get(hit.id) === outlet)).toBe(true);
+    const plan = await withClient(db.pool, db.url, async (c) => {
+      await c.query('SET enable_seqscan = off');
+      const { rows } = await c.query(`EXPLAIN SELECT id FROM chunks ORDER BY embedding <=> '[${Array.from(vector!).join(',')}]' LIMIT 3`);
+      await c.query('RESET enable_seqscan');
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('Index Scan using chunks_embedding_hnsw');
+  });
+
+  it('ranks lexically in the database, by BM25 (pg_textsearch) and by ts_rank_cd, on the same terms', async () => {
+    const loaded = await loadBuild(db);
+    const frequency = new Map<string, number>();
+    for (const chunk of loaded.chunks) for (const term of new Set(contentTerms(chunk.text))) frequency.set(term, (frequency.get(term) ?? 0) + 1);
+    // A term only one chunk holds must come first under both rankers.
+    const [rare, holder] = [...frequency].filter(([, n]) => n === 1).map(([term]) => [term, loaded.chunks.find((c) => contentTerms(c.text).includes(term))!] as const)[0]!;
+    const terms = [{ term: rare, weight: 1 }, { term: contentTerms(loaded.chunks[0]!.text)[0]!, weight: 0.3 }];
+    const idf = (term: string) => Math.log(1 + loaded.chunks.length / (frequency.get(term) ?? 1));
+    for (const bm25 of [true, false]) {
+      const hits = await lexicalSearch(db, loaded.build, terms, 5, { bm25, idf });
+      expect(hits[0]!.id, `bm25: ${bm25}`).toBe(holder.id);
+      expect(hits.every((hit, i) => i === 0 || hit.score <= hits[i - 1]!.score)).toBe(true);
+    }
+  });
+
+  it('writes only what changed: a new document adds its rows, a removed one retires them, the previous build stays readable', async () => {
+    const before = await loadBuild(db);
+    const calls = embedder.calls;
+    await writeFile(join(workspace.corpusDir, 'zz-new.md'), '---\ntitle: Harbour dredging starts\noutlet: Valley Courier\ndate: 2025-05-02\n---\nDredging of the harbour began on Friday.\n');
+    const added = await build();
+    expect(added).toMatchObject({ writtenDocuments: 1, documents: before.documents.length + 1, embedded: 1 });
+    expect(embedder.calls - calls).toBe(1);
+    const after = await loadBuild(db);
+    expect(after.chunks.map((c) => c.id)).toEqual([...before.chunks.map((c) => c.id), after.chunks.at(-1)!.id]);
+    expect((await loadBuild(db, before.build)).chunks).toEqual(before.chunks);
+    const unchanged = await build();
+    expect(unchanged).toMatchObject({ writtenDocuments: 0, embedded: 0 });
+    await writeFile(join(workspace.corpusDir, 'zz-new.md'), 'not front matter any more: a plain text document now\n');
+    const changed = await build();
+    expect(changed.writtenDocuments).toBe(1);
+    expect((await loadBuild(db)).chunks.at(-1)!.text).toBe('not front matter any more: a plain text document now');
+    // Rows only builds before the previous one could see are gone.
+    const rows = await withClient(db.pool, db.url, async (c) => Number((await c.query('SELECT count(*) AS n FROM chunks')).rows[0].n));
+    expect(rows).toBe(before.chunks.length + 2);
+  });
+
+  it('lets another process pick up a published build by polling current_build (PGlite delivers no NOTIFY)', async () => {
+    const other: Database = { pool: createPool({ url: server.url, log }), url: server.url };
+    const seen: string[] = [];
+    const watch = await watchBuilds(other, { current: await currentBuildId(other), pollMs: 50, log, onBuild: (b) => void seen.push(b) });
+    try {
+      await writeFile(join(workspace.corpusDir, 'zz-other.md'), 'A second new document for the watcher.\n');
+      const { build: published } = await build();
+      await expect.poll(() => seen, { timeout: 5000, interval: 50 }).toEqual([published]);
+    } finally {
+      await watch.close();
+      await other.pool.end();
+    }
+  });
+
+  it('retries a query whose connection drops mid-query once, on a new connection, and answers', async () => {
+    const proxy = await startFaultyProxy(server.url);
+    const viaProxy: Database = { pool: createPool({ url: proxy.url, log }), url: proxy.url };
+    try {
+      const loaded = await loadBuild(viaProxy);
+      const store = new PostgresVectorStore(viaProxy, loaded.build, 32);
+      const [vector] = await store.vectors([loaded.chunks[0]!.id]);
+      proxy.dropNextQuery();
+      const hits = await store.search(vector!, 1);
+      expect(proxy.dropped).toBe(1);
+      expect(hits[0]!.id).toBe(loaded.chunks[0]!.id);
+    } finally {
+      await viaProxy.pool.end();
+      await proxy.stop();
+    }
+  });
+
+  it('reports a server that cannot be reached as PG_UNREACHABLE, naming host and port but no password', async () => {
+    const proxy = await startFaultyProxy(server.url);
+    await proxy.stop();
+    const url = proxy.url.replace('postgres@', 'postgres:secret@');
+    const gone: Database = { pool: createPool({ url, log }), url };
+    try {
+      const error = await currentBuildId(gone).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'PG_UNREACHABLE' });
+      expect((error as Error).message).toContain(`127.0.0.1:${new URL(url).port}/postgres`);
+      expect((error as Error).message).not.toContain('secret');
+    } finally {
+      await gone.pool.end();
+    }
+  });
+});
