@@ -20,6 +20,16 @@ export interface Config {
   /** Serve GET /healthz on 127.0.0.1 at this port; null: no health endpoint. */
   healthPort: number | null;
   feeds: FeedsConfig;
+  store: StoreConfig;
+}
+
+/** Where the index lives: files under DATA_DIR (embedded), or a PostgreSQL database with pgvector. */
+export interface StoreConfig {
+  kind: 'embedded' | 'postgres';
+  /** postgres:// connection string (DATABASE_URL); required for `postgres`. */
+  databaseUrl: string | null;
+  /** How often a running process reads current_build for builds others published (PG_POLL_SECONDS). */
+  pollSeconds: number;
 }
 
 export interface FeedsConfig {
@@ -110,6 +120,19 @@ class EnvReader {
     return [...new Set(entries.filter(isHttpUrl))];
   }
 
+  /** A postgres:// or postgresql:// connection string. */
+  postgresUrl(name: string): string | null {
+    const raw = this.optional(name);
+    if (raw === null) return null;
+    try {
+      if (['postgres:', 'postgresql:'].includes(new URL(raw).protocol)) return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name}: is not a postgres:// URL such as postgres://newsdesk:PASSWORD@db.example.org:5432/newsdesk.`);
+    return null;
+  }
+
   url(name: string): string | null {
     const raw = this.optional(name);
     if (raw === null) return null;
@@ -173,7 +196,15 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutSeconds: read.integer('FEED_TIMEOUT_SECONDS', 30, 1, 300),
     },
     healthPort: read.optional('HEALTH_PORT') === null ? null : read.integer('HEALTH_PORT', 0, 1, 65_535),
+    store: {
+      kind: read.oneOf('STORE', ['embedded', 'postgres'] as const, 'embedded'),
+      databaseUrl: read.postgresUrl('DATABASE_URL'),
+      pollSeconds: read.integer('PG_POLL_SECONDS', 5, 1, 3600),
+    },
   };
+  if (config.store.kind === 'postgres' && !config.store.databaseUrl && read.optional('DATABASE_URL') === null) {
+    read.problems.push('DATABASE_URL: required with STORE=postgres (postgres://USER:PASSWORD@HOST:5432/DATABASE).');
+  }
   if (config.discord.slashOnly && config.discord.answerChannelIds.length > 0) {
     read.problems.push('ANSWER_CHANNEL_IDS: answer channels need the Message Content intent, which SLASH_ONLY=true turns off. Unset one of them.');
   }

@@ -39,6 +39,22 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the index store', () => {
+  it('is embedded by default; STORE=postgres needs DATABASE_URL, a postgres:// URL never echoed back', () => {
+    expect(loadConfig({}).store).toEqual({ kind: 'embedded', databaseUrl: null, pollSeconds: 5 });
+    const url = 'postgres://newsdesk:secret@127.0.0.1:5432/newsdesk';
+    expect(loadConfig({ STORE: 'postgres', DATABASE_URL: url, PG_POLL_SECONDS: '2' }).store).toEqual({ kind: 'postgres', databaseUrl: url, pollSeconds: 2 });
+    expect(() => loadConfig({ STORE: 'postgres' })).toThrow('- DATABASE_URL: required with STORE=postgres (postgres://USER:PASSWORD@HOST:5432/DATABASE).');
+    let error: NewsdeskError | undefined;
+    try {
+      loadConfig({ STORE: 'postgres', DATABASE_URL: 'mysql://root:secret@db/x' });
+    } catch (caught) {
+      error = caught as NewsdeskError;
+    }
+    expect(error?.detail).toBe('- DATABASE_URL: is not a postgres:// URL such as postgres://newsdesk:PASSWORD@db.example.org:5432/newsdesk.');
+  });
+});
+
 describe('process and Discord setup variables', () => {
   it('HEALTH_PORT turns on the health endpoint on a port from 1 to 65535; SLASH_ONLY is a boolean', () => {
     const config = loadConfig({ HEALTH_PORT: '8081', SLASH_ONLY: 'true' });
