@@ -63,3 +63,34 @@ function rankSql(params: unknown[], weights: number[], filter: ChunkFilter | und
     WHERE ${VISIBLE.replaceAll('added_build', 'c.added_build').replaceAll('removed_build', 'c.removed_build')}${where}
     GROUP BY c.id ORDER BY score DESC, c.id LIMIT $3`;
 }
+
+/**
+ * A build's lexical ranker in the database, with the in-process IDF that the refusal rule and
+ * quote selection read per sentence (document frequencies of the build's chunk terms).
+ */
+export class PostgresLexical {
+  private readonly frequency = new Map<string, number>();
+  private readonly total: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly build: string,
+    chunkTerms: readonly string[][],
+    private readonly bm25: boolean,
+  ) {
+    for (const terms of chunkTerms) for (const term of new Set(terms)) this.frequency.set(term, (this.frequency.get(term) ?? 0) + 1);
+    this.total = chunkTerms.length;
+  }
+
+  /** As MiniSearch's BM25 weighs it; unseen terms get the highest value. */
+  idf(term: string): number {
+    const df = this.frequency.get(term) ?? 0;
+    return Math.log(1 + (this.total - df + 0.5) / (df + 0.5));
+  }
+
+  /** Terms the build does not hold are left out: they cannot match and cost a query term. */
+  searchTerms(terms: WeightedTerm[], k: number, filter?: ChunkFilter): Promise<VectorHit[]> {
+    const known = terms.filter((t) => this.frequency.has(t.term));
+    return lexicalSearch(this.db, this.build, known, k, { bm25: this.bm25, idf: (term) => this.idf(term), ...(filter && { filter }) });
+  }
+}
