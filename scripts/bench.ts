@@ -14,6 +14,7 @@ import { measureBurst, measureDiscord } from './bench-discord.js';
 const HELP = `
 Usage: npm run bench [-- --questions FILE] [--repeat N]
        npm run bench -- --scale N[,N...] [--no-use]
+       npm run bench -- --store postgres [--scale N] [--database-url URL]
 
 Measures, on the configured corpus and embedder, in a temporary data directory (your data/
 is not touched):
@@ -32,7 +33,14 @@ size (e.g. --scale 1000,10000,100000), embedded by a cheap 512-dimension ONNX mo
 transformers.js, each figure next to raw hnswlib + MiniSearch measured in the same run
 (scripts/bench-scale.ts says what each row is). --no-use skips the USE throughput sample.
 
+With --store postgres, measures the embedded store next to PostgreSQL with pgvector on one
+synthetic corpus (--scale, default 10000 chunks): cold build, re-index after adding one document,
+dense top-50 latency, sizes. The database is PGlite (WASM, in this process: an upper bound on a
+real server's times) unless --database-url names a server, whose Newsdesk tables it writes.
+
 Options:
+  --store postgres  the store comparison instead of the seed bench
+  --database-url U  with --store postgres: measure this server instead of PGlite
   --scale N[,N...]  scale run(s) instead of the seed bench
   --no-use          with --scale: skip measuring the Universal Sentence Encoder's throughput
   --questions FILE  JSONL questions (default: ../shared/eval/dev.jsonl)
@@ -71,7 +79,20 @@ function scaleSizes(text: string): number[] {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 runMain(async () => {
-  const { values } = parseCli(HELP, { questions: { type: 'string' }, repeat: { type: 'string' }, scale: { type: 'string' }, 'no-use': { type: 'boolean' } });
+  const { values } = parseCli(HELP, {
+    questions: { type: 'string' },
+    repeat: { type: 'string' },
+    scale: { type: 'string' },
+    'no-use': { type: 'boolean' },
+    store: { type: 'string' },
+    'database-url': { type: 'string' },
+  });
+  if (values.store !== undefined) {
+    if (values.store !== 'postgres') throw new NewsdeskError('BAD_USAGE', `--store: only "postgres" is compared with the embedded store, not "${values.store}".`);
+    const { runStoreBench } = await import('./bench-store.js');
+    const size = values.scale === undefined ? 10_000 : scaleSizes(values.scale)[0]!;
+    return runStoreBench({ size, log, ...(values['database-url'] && { databaseUrl: values['database-url'] }) });
+  }
   if (values.scale !== undefined) {
     const { runScaleBench } = await import('./bench-scale.js');
     return runScaleBench({ sizes: scaleSizes(values.scale), log, use: !values['no-use'] });

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench -- --store postgres [--scale N]`: the embedded store next to PostgreSQL with
+ * pgvector, on the same synthetic corpus (default 10k chunks) and the same cheap 512-dimension
+ * embedder, in one run: build time (cold, and after adding one document), dense top-k and full
+ * answer latency, sizes. PostgreSQL here is PGlite (WASM, in this process, one query at a time)
+ * unless --database-url names a real server, so its times are an upper bound.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import { DEFAULT_CHUNKING } from '../src/index/chunk.js';
+import { createEmbedder, type Embedder, type EmbedderOptions } from '../src/index/embedder.js';
+import { buildIndex } from '../src/index/indexer.js';
+import { currentBuild } from '../src/index/store.js';
+import { loadBuild, type Database } from '../src/index/stores/postgres/builds.js';
+import { createPool, withClient } from '../src/index/stores/postgres/connect.js';
+import { buildPostgresIndex } from '../src/index/stores/postgres/indexer.js';
+import { PostgresVectorStore } from '../src/index/stores/postgres/vector-store.js';
+import { buildGatherModel } from './support/gather-model.js';
+import { newsVocabulary, writeExtraArticle, writeNewsCorpus } from './support/news-corpus.js';
+
+const MODEL = 'bench/news-gather-512';
+const DIMENSIONS = 512;
+const K = 50;
+const ROUNDS = 3;
+
+export interface StoreBenchOptions {
+  size: number;
+  /** A real server to measure instead of PGlite. Its tables are written. */
+  databaseUrl?: string;
+  log: (line: string) => void;
+}
+
+const now = () => performance.now();
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = now();
+  const result = await work();
+  return [result, now() - start];
+}
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
+const p50p99 = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}, p99 ${ms(percentile(xs, 99))}`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+async function timeEach<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) for (const item of items) times.push((await timed(() => work(item)))[1]);
+  return times;
+}
+
+async function startDatabase(options: StoreBenchOptions): Promise<{ url: string; kind: string; stop: () => Promise<void> }> {
+  if (options.databaseUrl) return { url: options.databaseUrl, kind: 'PostgreSQL at --database-url', stop: async () => {} };
+  const { startPgliteServer } = await import('../tests/support/pglite-server.js');
+  const server = await startPgliteServer();
+  return { url: server.url, kind: 'PGlite 0.5 (PostgreSQL 18, WASM, in this process) + pgvector 0.8.7 + pg_textsearch, behind pglite-socket', stop: server.stop };
+}
+
+export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'newsdesk-store-bench-'));
+  const database = await startDatabase(options);
+  const db: Database = { pool: createPool({ url: database.url, log: options.log }), url: database.url };
+  try {
+    process.stdout.write(
+      [
+        `newsdesk store bench, ${new Date().toISOString()}`,
+        `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+        `embedder: cheap ${DIMENSIONS}-dimension ONNX model (as npm run bench -- --scale): for cost, not quality`,
+        `postgres: ${database.kind}${options.databaseUrl ? '' : '; WASM and single-threaded: treat its times as an upper bound for a real server'}`,
+        '',
+      ].join('\n'),
+    );
+    const model = await buildGatherModel({ dir: join(work, 'models'), name: MODEL, words: newsVocabulary(), dimensions: DIMENSIONS, seed: 0x5eed, producer: 'newsdesk-bench' });
+    const embedderOptions: EmbedderOptions = { kind: 'transformers', model: model.model, modelsDir: model.modelsDir, allowRemote: false, quantized: false, log: options.log };
+    const embedder = await createEmbedder(embedderOptions);
+    const corpusDir = join(work, 'corpus');
+    const corpus = await writeNewsCorpus(corpusDir, options.size);
+    const rows = await measure({ work, corpusDir, embedder, db, questions: corpus.questions, options, addDocument: () => writeExtraArticle(corpusDir, corpus) });
+    process.stdout.write(
+      [
+        `## ${corpus.chunks.toLocaleString('en')} chunks (${corpus.files} files)`,
+        '',
+        '| | embedded (hnswlib + files) | PostgreSQL (pgvector) |',
+        '| --- | --- | --- |',
+        ...rows.map(([what, embedded, postgres]) => `| ${what} | ${embedded} | ${postgres} |`),
+        '',
+      ].join('\n'),
+    );
+    await embedder.close?.();
+  } finally {
+    await db.pool.end();
+    await database.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+interface MeasureInput {
+  work: string;
+  corpusDir: string;
+  embedder: Embedder;
+  db: Database;
+  questions: string[];
+  options: StoreBenchOptions;
+  addDocument: () => Promise<unknown>;
+}
+
+async function measure(input: MeasureInput): Promise<Array<[string, string, string]>> {
+  const { work, corpusDir, embedder, db, log } = { ...input, log: input.options.log };
+  const embeddedDir = join(work, 'data-embedded');
+  const postgresDir = join(work, 'data-postgres');
+  log('store bench: embedded cold build');
+  const [embeddedCold, embeddedColdMs] = await timed(() => buildIndex({ corpusDir, dataDir: embeddedDir, embedder, chunking: DEFAULT_CHUNKING }));
+  log('store bench: postgres cold build');
+  const [postgresCold, postgresColdMs] = await timed(() => buildPostgresIndex({ db, corpusDir, dataDir: postgresDir, embedder, chunking: DEFAULT_CHUNKING, log }));
+  const queries = await embedder.embed(input.questions);
+  const hnsw = new hnswlib.HierarchicalNSW('cosine', DIMENSIONS);
+  await hnsw.readIndex(join(embeddedDir, 'index', 'builds', (await currentBuild(embeddedDir))!, 'vectors.hnsw'));
+  hnsw.setEf(Math.max(64, K));
+  const loaded = await loadBuild(db);
+  const store = new PostgresVectorStore(db, loaded.build, DIMENSIONS);
+  log('store bench: dense top-k');
+  const hnswMs = await timeEach(queries, async (q) => hnsw.searchKnn(Array.from(q), K));
+  const pgMs = await timeEach(queries, (q) => store.search(q, K));
+  const overlap = await recallAgainst(hnsw, store, queries, loaded.chunks.map((c) => c.id));
+  log('store bench: adding one document');
+  await input.addDocument();
+  const [embeddedAdd, embeddedAddMs] = await timed(() => buildIndex({ corpusDir, dataDir: embeddedDir, embedder, chunking: DEFAULT_CHUNKING }));
+  const [postgresAdd, postgresAddMs] = await timed(() => buildPostgresIndex({ db, corpusDir, dataDir: postgresDir, embedder, chunking: DEFAULT_CHUNKING, log }));
+  const sizes = await relationSizes(db);
+  return [
+    ['cold build', `${ms(embeddedColdMs)} (${embeddedCold.chunks} chunks)`, `${ms(postgresColdMs)} (${postgresCold.chunks} chunks)`],
+    ['add one document, then re-index', `${ms(embeddedAddMs)} (embedded ${embeddedAdd.embedded})`, `${ms(postgresAddMs)} (${postgresAdd.writtenDocuments} document written, embedded ${postgresAdd.embedded})`],
+    [`dense top-${K} (${queries.length} questions x ${ROUNDS})`, `raw hnswlib searchKnn: ${p50p99(hnswMs)}`, `pgvector HNSW over the wire, ef_search ${Math.max(64, K)}: ${p50p99(pgMs)}; same top-10 as hnswlib: ${(overlap * 100).toFixed(0)}%`],
+    ['on disk', '', `chunks heap+TOAST ${mib(sizes.heap)}, HNSW index ${mib(sizes.hnsw)}, GIN ${mib(sizes.gin)}${sizes.bm25 ? `, BM25 ${mib(sizes.bm25)}` : ''}`],
+  ];
+}
+
+/** Share of hnswlib's top 10 that pgvector also returns in its top 10: the two HNSW graphs differ. */
+async function recallAgainst(hnsw: hnswlib.HierarchicalNSW, store: PostgresVectorStore, queries: Float32Array[], ids: string[]): Promise<number> {
+  let shared = 0;
+  for (const q of queries) {
+    const embedded = new Set(hnsw.searchKnn(Array.from(q), 10).neighbors.map((label) => ids[label]));
+    shared += (await store.search(q, 10)).filter((hit) => embedded.has(hit.id)).length;
+  }
+  return shared / (queries.length * 10);
+}
+
+async function relationSizes(db: Database): Promise<{ heap: number; hnsw: number; gin: number; bm25: number }> {
+  return withClient(db.pool, db.url, async (client) => {
+    const size = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+    return {
+      heap: await size("SELECT pg_table_size('chunks') AS n"),
+      hnsw: await size("SELECT pg_relation_size('chunks_embedding_hnsw') AS n"),
+      gin: await size("SELECT pg_relation_size('chunks_tsv') AS n"),
+      bm25: await size("SELECT coalesce(pg_relation_size(to_regclass('chunks_bm25')), 0) AS n"),
+    };
+  });
+}
