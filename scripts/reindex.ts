@@ -3,6 +3,7 @@ import { progressReporter } from '../src/cli/progress.js';
 import { countSkipped, formatProblem } from '../src/index/corpus.js';
 import { createEmbedder } from '../src/index/embedder.js';
 import { buildIndex } from '../src/index/indexer.js';
+import { reindexPostgres } from '../src/index/stores/postgres/index.js';
 import type { ReindexSummary } from '../src/index/types.js';
 
 const HELP = `
@@ -27,7 +28,10 @@ Options:
               out from scratch (vectors still come from the embedding cache)
   -h, --help  show this help
 
-Settings (.env): EMBEDDER, TRANSFORMERS_MODEL, MODELS_DIR, CHUNK_TARGET_CHARS, CHUNK_OVERLAP_CHARS,
+With STORE=postgres the build goes to DATABASE_URL instead (the schema is migrated first), in one
+transaction: only new and changed documents are written, and every running bot swaps to it.
+
+Settings (.env): STORE, DATABASE_URL, EMBEDDER, TRANSFORMERS_MODEL, MODELS_DIR, CHUNK_TARGET_CHARS, CHUNK_OVERLAP_CHARS,
 REINDEX_THREADS (worker threads that embed; default one per core).
 `;
 
@@ -65,9 +69,9 @@ runMain(async () => {
   const options = engineFromConfigOptions(config);
   // A re-index may use every core (REINDEX_THREADS); the bot's questions use EMBED_THREADS.
   const embedder = await createEmbedder({ ...options.embedder, threads: config.reindexThreads });
-  const summary = await buildIndex({ ...options, embedder, onProgress: progressReporter(), strict: !!values.strict, full: !!values.full }).finally(() =>
-    embedder.close?.(),
-  );
+  const build = { ...options, embedder, onProgress: progressReporter(), strict: !!values.strict, full: !!values.full };
+  // STORE=postgres writes the build to DATABASE_URL (migrating first); the cache stays in DATA_DIR.
+  const summary = await (options.postgres ? reindexPostgres({ ...build, ...options.postgres }) : buildIndex(build)).finally(() => embedder.close?.());
   log('reindex: done');
   process.stdout.write(`${formatSummary(summary)}\n`);
 });

@@ -215,6 +215,18 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
+/** The database of STORE=postgres, or undefined for the embedded store. */
+export function postgresStore(config: Pick<Config, 'store'>): { url: string; pollSeconds: number } | undefined {
+  const { kind, databaseUrl, pollSeconds } = config.store;
+  return kind === 'postgres' && databaseUrl ? { url: databaseUrl, pollSeconds } : undefined;
+}
+
+/** `{ postgres }` for options objects (watchIndex), empty for the embedded store. */
+export function withPostgres(config: Pick<Config, 'store'>): { postgres?: { url: string; pollSeconds: number } } {
+  const postgres = postgresStore(config);
+  return postgres ? { postgres } : {};
+}
+
 /** The bot additionally needs a token. */
 export function requireToken(config: Config): string {
   if (config.discord.token) return config.discord.token;

@@ -3,7 +3,7 @@
  * under src/bot; the engine never imports discord.js.
  */
 import { Client, Events, GatewayIntentBits, Partials, Status, type Interaction, type Message } from 'discord.js';
-import { requireToken, type Config } from '../config.js';
+import { requireToken, withPostgres, type Config } from '../config.js';
 import type { NewsdeskError } from '../errors.js';
 import type { Engine } from '../index/types.js';
 import type { AskSession, BotContext, FeedbackSession, FeedStatusSource, HeadlinesSession, LogFields, TimelineSession } from './context.js';
@@ -138,7 +138,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   client.on(Events.ShardReconnecting, (shard) => log({ event: 'reconnecting', shard }));
 
   const watcher: IndexWatcher | null =
-    options.watchIndex === false ? null : await watchIndex({ dataDir: config.dataDir, engine, log });
+    options.watchIndex === false ? null : await watchIndex({ dataDir: config.dataDir, engine, log, ...withPostgres(config) });
 
   const started = performance.now();
   try {

@@ -40,6 +40,7 @@ export function engineFromConfigOptions(config: Config, logLine: (line: string) 
     log: logLine,
     buildIfMissing: true,
     onProgress: progressReporter(),
+    ...(config.store.kind === 'postgres' && config.store.databaseUrl && { postgres: { url: config.store.databaseUrl } }),
   };
 }
 

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { startBot, type Bot } from '../bot/bot.js';
 import { feedPollerFromConfig } from '../feeds/setup.js';
 import { structuredLog } from '../bot/log.js';
-import type { Config } from '../config.js';
+import { withPostgres, type Config } from '../config.js';
 import { describeError, isNewsdeskError, userMessage } from '../errors.js';
 import type { Engine } from '../index/types.js';
 import { watchIndex } from '../index/watch.js';
@@ -207,7 +207,7 @@ async function runConsoleMode(config: Config): Promise<void> {
   claimProcessErrors((fields) => print(JSON.stringify(fields)));
   const engine = await engineFromConfig(config, (line) => print(line));
   log('console: no DISCORD_TOKEN set, so no bot; answering here instead');
-  const watcher = await watchIndex({ dataDir: config.dataDir, engine, log: (fields) => print(JSON.stringify(fields)) });
+  const watcher = await watchIndex({ dataDir: config.dataDir, engine, log: (fields) => print(JSON.stringify(fields)), ...withPostgres(config) });
   process.on('SIGHUP', () => void watcher.reloadNow());
   await runConsole({
     engine,

@@ -4,12 +4,12 @@
  * question path in snapshot.ts with the snapshot current when it was asked.
  */
 import { NewsdeskError } from '../errors.js';
+import { fileBuilds, postgresBuilds } from './build-source.js';
 import { createEmbedder } from './embedder.js';
-import { buildIndex } from './indexer.js';
 import { DEFAULT_SETTINGS, type RetrievalSettings } from './retriever.js';
-import { answer, describeCorpus, explain, findHeadlines, loadOrBuild, loadSnapshot, nearest, timeline, type OpenOptions } from './snapshot.js';
+import { answer, describeCorpus, explain, findHeadlines, nearest, timeline, type OpenOptions } from './snapshot.js';
 import { storedPassage } from './nearest.js';
-import { currentBuild } from './store.js';
+import { openPostgresIndex, type PostgresOptions } from './stores/postgres/index.js';
 import { vectorStoreFactory, type StoreKind } from './vector-store.js';
 import type { Engine, ProgressFn, ReindexSummary } from './types.js';
 
@@ -18,18 +18,25 @@ export interface EngineOptions extends Omit<OpenOptions, 'stores'> {
   settings?: RetrievalSettings;
   /** Which vector store holds the index; the embedded (hnswlib) one when absent. */
   store?: StoreKind;
+  /** STORE=postgres: the index lives in this database instead (dataDir keeps the embedding cache). */
+  postgres?: PostgresOptions;
 }
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const settings = options.settings ?? DEFAULT_SETTINGS;
-  const stores = await vectorStoreFactory(options.store);
-  let snapshot = await loadOrBuild({ ...options, stores });
+  const open = { ...options, stores: await vectorStoreFactory(options.store) };
+  const database = options.postgres ? await openPostgresIndex({ ...options.postgres, log: options.log }) : null;
+  const index = database ? postgresBuilds(database, open) : fileBuilds(open);
+  let snapshot = await index.open().catch(async (error: unknown) => {
+    await database?.close();
+    throw error;
+  });
   let reindexing: Promise<ReindexSummary> | null = null;
 
   const reload = async (): Promise<boolean> => {
-    const build = await currentBuild(options.dataDir);
+    const build = await index.current();
     if (!build || build === snapshot.build) return false;
-    snapshot = await loadSnapshot({ ...options, stores, current: snapshot.embedder });
+    snapshot = await index.load(snapshot.embedder);
     options.log(`index: loaded build ${snapshot.build} (${snapshot.manifest.chunks} chunks)`);
     return true;
   };
@@ -37,7 +44,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const runReindex = async (onProgress?: ProgressFn): Promise<ReindexSummary> => {
     const embedder = await createEmbedder(options.embedder);
     try {
-      const summary = await buildIndex({ ...options, embedder, stores, ...(onProgress && { onProgress }) });
+      const summary = await index.build(embedder, onProgress);
       await reload();
       return summary;
     } finally {
@@ -68,6 +75,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       await reindexing?.catch(() => {});
       await snapshot.embedder.close?.();
+      await database?.close();
     },
   };
 }

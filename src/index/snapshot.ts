@@ -19,6 +19,7 @@ import { matchesDate } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type Retrieval, type RetrievalSettings } from './retriever.js';
 import { currentBuild, loadIndex, otherBuilds } from './store.js';
 import { contentTerms } from './terms.js';
+import type { LexicalData } from './term-data.js';
 import { buildTimeline, timelineTopic } from './timeline.js';
 import type { Answer, AskOptions, Chunk, ChunkOptions, CorpusInfo, Document, Explanation, HeadlineQuery, Manifest, Passage, ProgressFn, Timeline, TimelineQuery } from './types.js';
 import type { VectorStore, VectorStoreFactory } from './vector-store.js';
@@ -61,14 +62,21 @@ export interface LoadOptions {
 
 /** Loads the live index (or `build`) and the embedder that built it. */
 export async function loadSnapshot(options: LoadOptions): Promise<Snapshot> {
-  const stored = await loadIndex(options.dataDir, options.build, options.stores);
-  const embedder = await embedderFor(stored.manifest.embedder.id, options.embedder, options.current);
+  // The lexical index, chunk terms, casing, vocabulary and outlets come saved with the build.
+  return snapshotOf(await loadIndex(options.dataDir, options.build, options.stores), options.embedder, options.current);
+}
+
+/** A build as a store hands it over: its files, or a database's rows, with its lexical data. */
+export type StoredBuild = Pick<Snapshot, 'build' | 'manifest' | 'documents' | 'chunks' | 'vectors'> & LexicalData;
+
+/** A loaded build (from files or from a database) made ready for questions. */
+export async function snapshotOf(stored: StoredBuild, options: EmbedderOptions, current?: Embedder): Promise<Snapshot> {
+  const embedder = await embedderFor(stored.manifest.embedder.id, options, current);
   if (embedder.dimensions !== stored.manifest.embedder.dimensions) {
     throw new NewsdeskError('INDEX_MISMATCH', `The index has ${stored.manifest.embedder.dimensions} dimensions; ${embedder.id} has ${embedder.dimensions}.`);
   }
   const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
   const labelOf = new Map(stored.chunks.map((chunk, label) => [chunk.id, label]));
-  // The lexical index, chunk terms, casing, vocabulary and outlets come saved with the build (loadIndex).
   return { ...stored, docById, labelOf, embedder, lexicons: sharedLexicons() };
 }
 

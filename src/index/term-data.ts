@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 import { writeFileAtomic } from './fs-atomic.js';
-import { countTerms, LexicalWriter, lexicalFromSaved, type LexicalIndex } from './lexical.js';
-import { contentTerms, WORD } from './terms.js';
+import { buildLexicalIndex, countTerms, LexicalWriter, lexicalFromSaved, type LexicalIndex } from './lexical.js';
+import { buildCaseMap, contentTerms, WORD } from './terms.js';
 import type { Chunk, Document } from './types.js';
 
 /*
@@ -159,6 +159,19 @@ export async function readTermData(dir: string, chunks: readonly Chunk[]): Promi
     caseCounts: new Map(counts.caseCounts.map(([lower, forms]) => [lower, new Map(forms)])),
     caseMap: new Map(lexical.caseMap),
     touched: new Set(),
+  };
+}
+
+/** The lexical data of a build that has no lexical.json (a database's), computed from its rows. */
+export function computeLexicalData(documents: readonly Document[], chunks: readonly Chunk[]): LexicalData {
+  const docById = new Map(documents.map((doc) => [doc.id, doc]));
+  const chunkTerms = chunks.map((chunk) => contentTerms(chunk.text));
+  return {
+    lexical: buildLexicalIndex([...chunks], chunkTerms, docById),
+    chunkTerms,
+    caseMap: buildCaseMap(documents.map((d) => d.text)),
+    vocabulary: new Set([...chunkTerms.flat(), ...documents.flatMap((d) => contentTerms(d.title))]),
+    outlets: [...new Set(documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort(),
   };
 }
 

@@ -28,9 +28,15 @@ export interface WatchOptions {
   pollMs?: number;
   /** How often to check that the watch still holds and the live build is intact (default 2 s). */
   checkMs?: number;
+  /** STORE=postgres: watch the database's current_build (LISTEN/NOTIFY and polling) instead. */
+  postgres?: { url: string; pollSeconds: number };
 }
 
 export async function watchIndex(options: WatchOptions): Promise<IndexWatcher> {
+  if (options.postgres) {
+    const { watchPostgresIndex } = await import('./stores/postgres/watch.js');
+    return watchPostgresIndex({ ...options.postgres, engine: options.engine, log: options.log });
+  }
   const dir = join(options.dataDir, 'index');
   const debounceMs = options.debounceMs ?? 300;
   let timer: NodeJS.Timeout | null = null;

@@ -9,11 +9,15 @@ import { buildPostgresIndex } from '../../../src/index/stores/postgres/indexer.j
 import { lexicalSearch } from '../../../src/index/stores/postgres/lexical.js';
 import { migrate, SCHEMA_VERSION } from '../../../src/index/stores/postgres/migrate.js';
 import { PostgresVectorStore } from '../../../src/index/stores/postgres/vector-store.js';
-import { watchBuilds } from '../../../src/index/stores/postgres/watch.js';
 import { contentTerms } from '../../../src/index/terms.js';
 import { fakeEmbedder } from '../../support/fake-embedder.js';
 import { startFaultyProxy, startPgliteServer, type PgliteServer } from '../../support/pglite-server.js';
-import { seedWorkspace, type SeedWorkspace } from '../../support/seed.js';
+import { DEV_SET, seedWorkspace, useEmbedderOptions, type SeedWorkspace } from '../../support/seed.js';
+import { openEngine, type EngineOptions } from '../../../src/index/engine.js';
+import { watchIndex } from '../../../src/index/watch.js';
+import { readQuestions } from '../../../src/eval/run.js';
+import { rm } from 'node:fs/promises';
+import { createEmbedder } from '../../../src/index/embedder.js';
 
 // One PGlite (pgvector 0.8, pg_textsearch) for the file: starting one takes seconds.
 let server: PgliteServer;
@@ -118,20 +122,6 @@ describe('PostgreSQL store on PGlite', () => {
     expect(rows).toBe(before.chunks.length + 2);
   });
 
-  it('lets another process pick up a published build by polling current_build (PGlite delivers no NOTIFY)', async () => {
-    const other: Database = { pool: createPool({ url: server.url, log }), url: server.url };
-    const seen: string[] = [];
-    const watch = await watchBuilds(other, { current: await currentBuildId(other), pollMs: 50, log, onBuild: (b) => void seen.push(b) });
-    try {
-      await writeFile(join(workspace.corpusDir, 'zz-other.md'), 'A second new document for the watcher.\n');
-      const { build: published } = await build();
-      await expect.poll(() => seen, { timeout: 5000, interval: 50 }).toEqual([published]);
-    } finally {
-      await watch.close();
-      await other.pool.end();
-    }
-  });
-
   it('retries a query whose connection drops mid-query once, on a new connection, and answers', async () => {
     const proxy = await startFaultyProxy(server.url);
     const viaProxy: Database = { pool: createPool({ url: proxy.url, log }), url: proxy.url };
@@ -161,6 +151,60 @@ describe('PostgreSQL store on PGlite', () => {
       expect((error as Error).message).not.toContain('secret');
     } finally {
       await gone.pool.end();
+    }
+  });
+});
+
+// After the store tests: these rebuild the same database with the real embedder (another
+// embedder and dimension, so a full rebuild that re-types the vector column).
+describe('the engine with STORE=postgres', () => {
+  const engineOptions = (): EngineOptions => ({
+    corpusDir: workspace.corpusDir,
+    dataDir: workspace.dataDir,
+    embedder: useEmbedderOptions(join(workspace.root, 'models')),
+    chunking: DEFAULT_CHUNKING,
+    log,
+    buildIfMissing: true,
+  });
+
+  it('builds the seed into the database and answers exactly as the embedded store does', async () => {
+    await rm(join(workspace.corpusDir, 'zz-new.md'));
+    const use = await createEmbedder(engineOptions().embedder);
+    expect(await build({ embedder: use })).toMatchObject({ writtenDocuments: 81, embedded: 122 });
+    const postgres = await openEngine({ ...engineOptions(), postgres: { url: server.url } });
+    const embedded = await openEngine(engineOptions());
+    try {
+      expect(postgres.about()).toEqual(embedded.about() && { ...embedded.about(), builtAt: postgres.about().builtAt });
+      const questions = (await readQuestions(DEV_SET)).slice(0, 6);
+      for (const { q } of questions) {
+        const [fromDb, fromFiles] = [await postgres.ask(q), await embedded.ask(q)];
+        const view = (a: typeof fromDb) => ({ answered: a.answered, passages: a.passages.map((p) => [p.chunkId, p.text, p.score.toFixed(4)]) });
+        expect(view(fromDb), q).toEqual(view(fromFiles));
+      }
+    } finally {
+      await embedded.close();
+      await postgres.close();
+    }
+  });
+
+  it('lets a second engine pick up a build another one published, by polling current_build (PGlite delivers no NOTIFY)', async () => {
+    const writer = await openEngine({ ...engineOptions(), postgres: { url: server.url } });
+    const reader = await openEngine({ ...engineOptions(), postgres: { url: server.url } });
+    const events: Array<Record<string, unknown>> = [];
+    const watcher = await watchIndex({ dataDir: workspace.dataDir, engine: reader, log: (e) => void events.push(e), postgres: { url: server.url, pollSeconds: 1 } });
+    try {
+      const before = reader.about().builtAt;
+      await writeFile(join(workspace.corpusDir, 'zz-ferry.md'), '---\ntitle: Ferry timetable changes\noutlet: Valley Courier\ndate: 2025-05-03\n---\nThe ferry to the island now leaves at seven every morning.\n');
+      const summary = await writer.reindex();
+      expect(summary).toMatchObject({ embedded: 1, cached: summary.chunks - 1 });
+      await expect.poll(() => events, { timeout: 10_000, interval: 100 }).toContainEqual({ event: 'reload', ok: true });
+      expect(reader.about().builtAt).not.toBe(before);
+      const answer = await reader.ask('When does the ferry to the island leave?');
+      expect(answer.passages[0]?.text).toBe('The ferry to the island now leaves at seven every morning.');
+    } finally {
+      watcher.close();
+      await reader.close();
+      await writer.close();
     }
   });
 });

@@ -18,6 +18,8 @@ export function createPool(options: PoolOptions): Pool {
     max: options.max ?? 4,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // A one-shot command (npm run ask) exits when its work is done, without closing the pool.
+    allowExitOnIdle: true,
   });
   pool.on('error', (error) => options.log(`postgres: an idle connection was lost (${describeError(error)}); the next query opens a new one`));
   return pool;

@@ -1,11 +1,9 @@
 import { toSql } from 'pgvector';
+import type { VectorHit, VectorStore } from '../../vector-store.js';
 import { inTransaction, withClient, type PoolClient } from './connect.js';
 import { VISIBLE, type Database } from './builds.js';
 
-export interface VectorHit {
-  id: string;
-  score: number;
-}
+export type { VectorHit };
 
 /** Outlet and date limits, applied in SQL as WHERE clauses. Dates are inclusive YYYY-MM-DD. */
 export interface ChunkFilter {
@@ -29,10 +27,11 @@ export function filterClauses(filter: ChunkFilter | undefined, params: unknown[]
 
 /**
  * The dense half of a published build in PostgreSQL: cosine top-k through the HNSW index, and
- * stored vectors by chunk id. Bound to one build, as a loaded snapshot is; builds are written by
- * builds.ts.
+ * stored vectors by chunk id. Bound to one build, as a loaded snapshot is. A published build never
+ * changes: builds are written whole by writeBuild (builds.ts), with each chunk's text, terms and
+ * document, which add() could not carry; so add and remove refuse.
  */
-export class PostgresVectorStore {
+export class PostgresVectorStore implements VectorStore {
   private iterative: Promise<boolean> | null = null;
 
   constructor(
@@ -46,6 +45,14 @@ export class PostgresVectorStore {
       const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM chunks WHERE ${VISIBLE}`, [this.build]);
       return Number(rows[0]!.n);
     });
+  }
+
+  async add(): Promise<void> {
+    throw new Error('A published PostgreSQL build is read-only: write a new build (npm run reindex).');
+  }
+
+  async remove(): Promise<void> {
+    throw new Error('A published PostgreSQL build is read-only: write a new build (npm run reindex).');
   }
 
   /** Best first; score is cosine similarity. ef_search is set for this query only (SET LOCAL). */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { describeError } from '../../../errors.js';
 import { currentBuildId, type Database } from './builds.js';
+import { createPool } from './connect.js';
 import { BUILD_CHANNEL } from './migrate.js';
 
 export interface BuildWatchOptions {
@@ -73,4 +74,33 @@ async function listen(db: Database, onNotify: () => void, log: (line: string) =>
     log(`postgres: LISTEN failed (${describeError(error)}); polling current_build`);
     return null;
   }
+}
+
+export interface PostgresIndexWatchOptions {
+  url: string;
+  pollSeconds: number;
+  engine: { reload(): Promise<boolean> };
+  log: (fields: Record<string, unknown>) => void;
+}
+
+/** watchIndex's counterpart for STORE=postgres: reloads the engine when another process publishes. */
+export async function watchPostgresIndex(options: PostgresIndexWatchOptions): Promise<{ reloadNow(): Promise<boolean>; close(): void }> {
+  const line = (message: string) => options.log({ event: 'watch', store: 'postgres', message });
+  const db: Database = { pool: createPool({ url: options.url, log: line, max: 2 }), url: options.url };
+  const reloadNow = async (): Promise<boolean> => {
+    try {
+      const changed = await options.engine.reload();
+      if (changed) options.log({ event: 'reload', ok: true });
+      return changed;
+    } catch (error) {
+      options.log({ event: 'reload', ok: false, error: describeError(error) });
+      return false;
+    }
+  };
+  const current = await currentBuildId(db).catch(() => null);
+  const watch = await watchBuilds(db, { current, pollMs: options.pollSeconds * 1000, log: line, onBuild: () => reloadNow().then(() => {}) });
+  return {
+    reloadNow,
+    close: () => void watch.close().then(() => db.pool.end()),
+  };
 }
