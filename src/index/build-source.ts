@@ -9,6 +9,8 @@ import { buildIndex } from './indexer.js';
 import { loadOrBuild, loadSnapshot, snapshotOf, type OpenOptions, type Snapshot } from './snapshot.js';
 import { currentBuild } from './store.js';
 import type { PostgresIndex } from './stores/postgres/index.js';
+import { PostgresLexical } from './stores/postgres/lexical.js';
+import type { WeightedTerm } from './lexical.js';
 import { computeLexicalData } from './term-data.js';
 import type { ProgressFn, ReindexSummary } from './types.js';
 
@@ -32,10 +34,17 @@ export function fileBuilds(options: OpenOptions): BuildSource {
 }
 
 export function postgresBuilds(database: PostgresIndex, options: OpenOptions): BuildSource {
-  const load = async (current?: Embedder) => {
+  const load = async (current?: Embedder): Promise<Snapshot> => {
     const stored = await database.load();
     // A database build has no saved lexical.json: its terms are computed once per load.
-    return snapshotOf({ ...stored, ...computeLexicalData(stored.documents, stored.chunks) }, options.embedder, current);
+    const snapshot = await snapshotOf({ ...stored, ...computeLexicalData(stored.documents, stored.chunks) }, options.embedder, current);
+    const lexical = new PostgresLexical(database.db, snapshot.build, snapshot.chunkTerms, database.textsearch);
+    const lexicalTopK = async (terms: WeightedTerm[], k: number) =>
+      (await lexical.searchTerms(terms, k)).flatMap(({ id, score }) => {
+        const label = snapshot.labelOf.get(id);
+        return label === undefined ? [] : [{ label, score }];
+      });
+    return { ...snapshot, lexicalTopK };
   };
   const build = (embedder: Embedder, onProgress?: ProgressFn) => {
     const progress = onProgress ?? options.onProgress;

@@ -2,6 +2,7 @@ import { hasWords } from './clean-text.js';
 import type { Hit, Retrieved } from './compose.js';
 import { denseText, namesFrom, resolveFollowUp, termWeights, weightedSearch, type FollowUp } from './followup.js';
 import { DEFAULT_EXPANSION, expandQuestion, type Expansion, type ExpansionSettings } from './expand.js';
+import type { WeightedTerm } from './lexical.js';
 import { dayNumber } from './dates.js';
 import { listing as listingOf, listingOrder } from './listing.js';
 import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
@@ -187,7 +188,9 @@ export async function retrieve(
   const dense = await withContext(snapshot, queryVector!, await denseSearch(snapshot, queryVector!, settings.candidates), settings.denseContext);
   const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...expansions];
   const ownSearch = (n: number) => snapshot.lexical.searchTerms(weighted, n);
-  const lexical = weightedSearch(ownSearch, snapshot.lexical.search, followUp.context, settings.candidates);
+  const lexical = snapshot.lexicalTopK
+    ? await snapshot.lexicalTopK([...weighted, ...contextTerms(followUp.context)], settings.candidates)
+    : weightedSearch(ownSearch, snapshot.lexical.search, followUp.context, settings.candidates);
   const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
   // A question made only of an outlet, a date or "latest" ("most recent from Newsweek", "what is
   // the latest news?") lists what matches, newest first.
@@ -218,6 +221,11 @@ export async function retrieve(
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
     trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: take(ranked, TRACE_DEPTH), ...(unmatched && { unmatched }), reason: verdict.reason },
   };
+}
+
+/** A follow-up's earlier text as weighted terms, for a ranker that takes terms (the database's). */
+function contextTerms(context: FollowUp['context']): WeightedTerm[] {
+  return context.flatMap(({ text, weight }) => contentTerms(text).map((term) => ({ term, weight })));
 }
 
 /**

@@ -11,7 +11,8 @@ import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions
 import { indexPlaces, type PlaceIndex } from './expand.js';
 import { explainRetrieval } from './explain.js';
 import { buildIndex } from './indexer.js';
-import type { LexicalIndex } from './lexical.js';
+import type { LexicalIndex, WeightedTerm } from './lexical.js';
+import type { Ranked } from './fusion.js';
 import { matchingPassages } from './matching.js';
 import { nearestPassages } from './nearest.js';
 import { worldPlaces } from './places.js';
@@ -46,6 +47,11 @@ export interface Snapshot {
   vocabulary: Set<string>;
   /** Lexical knowledge for query expansion; both parts load lazily, on the first question. */
   lexicons: { wordnet?: WordNet; places?: PlaceIndex };
+  /**
+   * The lexical top-k from a database (STORE=postgres) instead of MiniSearch: normalized weighted
+   * terms in, ranked labels out. MiniSearch still answers whether a follow-up's words occur at all.
+   */
+  lexicalTopK?: (terms: WeightedTerm[], k: number) => Promise<Ranked[]>;
 }
 
 // ---- Loading and building ----

@@ -16,6 +16,8 @@ export interface PgliteServerOptions {
   vector?: boolean;
   /** Load pg_textsearch for BM25 (default true). */
   textsearch?: boolean;
+  /** Default: a free port. */
+  port?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
     ...(options.textsearch !== false && { pg_textsearch }),
   };
   const db = await PGlite.create({ extensions });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 16 });
   await server.start();
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,

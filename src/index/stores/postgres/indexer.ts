@@ -71,14 +71,19 @@ export async function buildPostgresIndex(options: PostgresBuildOptions): Promise
 
 async function embed(texts: string[], options: PostgresBuildOptions, progress: ProgressFn) {
   const cache = await openEmbeddingCache(options.dataDir, options.embedder.id);
-  const missing = [...new Set(texts.filter((text) => !cache.get(text)))];
-  const total = texts.filter((text) => !cache.get(text)).length;
-  progress({ stage: 'embed', done: 0, total });
+  // Progress counts chunks, as the embedded indexer's does: a text two chunks share is embedded once.
+  const chunksOf = new Map<string, number>();
+  for (const text of texts) if (!cache.get(text)) chunksOf.set(text, (chunksOf.get(text) ?? 0) + 1);
+  const missing = [...chunksOf.keys()];
+  const total = texts.length - texts.filter((text) => !chunksOf.has(text)).length;
+  let done = 0;
+  progress({ stage: 'embed', done, total });
   for (let i = 0; i < missing.length; i += EMBED_BATCH) {
     const batch = missing.slice(i, i + EMBED_BATCH);
     const vectors = await options.embedder.embed(batch);
     batch.forEach((text, j) => cache.set(text, vectors[j]!));
-    progress({ stage: 'embed', done: Math.min(total, i + batch.length), total });
+    done += batch.reduce((sum, text) => sum + chunksOf.get(text)!, 0);
+    progress({ stage: 'embed', done, total });
   }
   // Unchanged documents were not read through the cache, so nothing is pruned here.
   await cache.save();
