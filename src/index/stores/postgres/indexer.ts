@@ -75,7 +75,7 @@ async function embed(texts: string[], options: PostgresBuildOptions, progress: P
   const chunksOf = new Map<string, number>();
   for (const text of texts) if (!cache.get(text)) chunksOf.set(text, (chunksOf.get(text) ?? 0) + 1);
   const missing = [...chunksOf.keys()];
-  const total = texts.length - texts.filter((text) => !chunksOf.has(text)).length;
+  const total = texts.filter((text) => chunksOf.has(text)).length;
   let done = 0;
   progress({ stage: 'embed', done, total });
   for (let i = 0; i < missing.length; i += EMBED_BATCH) {
