@@ -5,12 +5,15 @@
  * answer latency, sizes. PostgreSQL here is PGlite (WASM, in this process, one query at a time)
  * unless --database-url names a real server, so its times are an upper bound.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { existsSync } from 'node:fs';
 import { DEFAULT_CHUNKING } from '../src/index/chunk.js';
 import { createEmbedder, type Embedder, type EmbedderOptions } from '../src/index/embedder.js';
+import { openEngine, type EngineOptions } from '../src/index/engine.js';
+import { evaluate, readQuestions, SYSTEMS } from '../src/eval/run.js';
 import { buildIndex } from '../src/index/indexer.js';
 import { currentBuild } from '../src/index/store.js';
 import { loadBuild, type Database } from '../src/index/stores/postgres/builds.js';
@@ -78,7 +81,7 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
     const embedder = await createEmbedder(embedderOptions);
     const corpusDir = join(work, 'corpus');
     const corpus = await writeNewsCorpus(corpusDir, options.size);
-    const rows = await measure({ work, corpusDir, embedder, db, questions: corpus.questions, options, addDocument: () => writeExtraArticle(corpusDir, corpus) });
+    const rows = await measure({ work, corpusDir, embedder, embedderOptions, db, url: database.url, questions: corpus.questions, options, addDocument: () => writeExtraArticle(corpusDir, corpus) });
     process.stdout.write(
       [
         `## ${corpus.chunks.toLocaleString('en')} chunks (${corpus.files} files)`,
@@ -90,6 +93,7 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
       ].join('\n'),
     );
     await embedder.close?.();
+    process.stdout.write(`${await seedEval(work, database.url, options.log)}\n`);
   } finally {
     await db.pool.end();
     await database.stop();
@@ -101,6 +105,8 @@ interface MeasureInput {
   work: string;
   corpusDir: string;
   embedder: Embedder;
+  embedderOptions: EmbedderOptions;
+  url: string;
   db: Database;
   questions: string[];
   options: StoreBenchOptions;
@@ -125,6 +131,18 @@ async function measure(input: MeasureInput): Promise<Array<[string, string, stri
   const hnswMs = await timeEach(queries, async (q) => hnsw.searchKnn(Array.from(q), K));
   const pgMs = await timeEach(queries, (q) => store.search(q, K));
   const overlap = await recallAgainst(hnsw, store, queries, loaded.chunks.map((c) => c.id));
+  log('store bench: full answers through each engine');
+  const engineOptions = (dataDir: string): EngineOptions => ({ corpusDir, dataDir, embedder: input.embedderOptions, chunking: DEFAULT_CHUNKING, log });
+  const answerMs = async (options: EngineOptions) => {
+    const [engine, openMs] = await timed(() => openEngine(options));
+    try {
+      return { openMs, times: await timeEach(input.questions, (q) => engine.ask(q)) };
+    } finally {
+      await engine.close();
+    }
+  };
+  const embeddedAnswers = await answerMs(engineOptions(embeddedDir));
+  const postgresAnswers = await answerMs({ ...engineOptions(postgresDir), postgres: { url: input.url } });
   log('store bench: adding one document');
   await input.addDocument();
   const [embeddedAdd, embeddedAddMs] = await timed(() => buildIndex({ corpusDir, dataDir: embeddedDir, embedder, chunking: DEFAULT_CHUNKING }));
@@ -134,6 +152,8 @@ async function measure(input: MeasureInput): Promise<Array<[string, string, stri
     ['cold build', `${ms(embeddedColdMs)} (${embeddedCold.chunks} chunks)`, `${ms(postgresColdMs)} (${postgresCold.chunks} chunks)`],
     ['add one document, then re-index', `${ms(embeddedAddMs)} (embedded ${embeddedAdd.embedded})`, `${ms(postgresAddMs)} (${postgresAdd.writtenDocuments} document written, embedded ${postgresAdd.embedded})`],
     [`dense top-${K} (${queries.length} questions x ${ROUNDS})`, `raw hnswlib searchKnn: ${p50p99(hnswMs)}`, `pgvector HNSW over the wire, ef_search ${Math.max(64, K)}: ${p50p99(pgMs)}; same top-10 as hnswlib: ${(overlap * 100).toFixed(0)}%`],
+    ['engine open (load the build)', ms(embeddedAnswers.openMs), ms(postgresAnswers.openMs)],
+    [`full answer, engine.ask (${input.questions.length} questions x ${ROUNDS}; includes the query embedding)`, p50p99(embeddedAnswers.times), `${p50p99(postgresAnswers.times)} (dense and lexical top-k in the database)`],
     ['on disk', '', `chunks heap+TOAST ${mib(sizes.heap)}, HNSW index ${mib(sizes.hnsw)}, GIN ${mib(sizes.gin)}${sizes.bm25 ? `, BM25 ${mib(sizes.bm25)}` : ''}`],
   ];
 }
@@ -158,4 +178,58 @@ async function relationSizes(db: Database): Promise<{ heap: number; hnsw: number
       bm25: await size("SELECT coalesce(pg_relation_size(to_regclass('chunks_bm25')), 0) AS n"),
     };
   });
+}
+
+const EVAL_SETS = ['../shared/eval/dev.jsonl', '../shared/eval/dev-hard.jsonl', '../shared/eval/followups.jsonl'];
+const SEED = 'corpus/000_9ae99c27894fbda8.txt';
+
+/** The seed built with the Universal Sentence Encoder into both stores, and the eval sets asked of each. */
+async function seedEval(work: string, url: string, log: (line: string) => void): Promise<string> {
+  const sets = EVAL_SETS.filter((path) => existsSync(path));
+  if (sets.length === 0 || !existsSync(SEED)) return 'eval quality: skipped (no ../shared/eval sets or seed corpus here)';
+  const corpusDir = join(work, 'seed');
+  await mkdir(corpusDir, { recursive: true });
+  await copyFile(SEED, join(corpusDir, 'seed.txt'));
+  const base: EngineOptions = {
+    corpusDir,
+    dataDir: join(work, 'data-seed'),
+    embedder: { kind: 'use', model: '', modelsDir: join(work, 'models'), allowRemote: false, quantized: true, log },
+    chunking: DEFAULT_CHUNKING,
+    log,
+    buildIfMissing: true,
+  };
+  const lines = ['## eval quality on the seed (Universal Sentence Encoder), hybrid R@1 / R@3 / MRR@10', '', '| set | embedded | PostgreSQL |', '| --- | --- | --- |'];
+  const [embedded, postgres] = [await openEngine(base), await openPostgresSeed(base, url)];
+  try {
+    for (const path of sets) {
+      const questions = await readQuestions(path);
+      const hybrid = SYSTEMS.find((s) => s.mode === 'hybrid')!.mode;
+      const cell = async (engine: typeof embedded) => {
+        const s = await evaluate(engine, questions, hybrid);
+        return `${s.r1.toFixed(2)} / ${s.r3.toFixed(2)} / ${s.mrr10.toFixed(2)}`;
+      };
+      lines.push(`| ${path.split('/').pop()} (${questions.length}) | ${await cell(embedded)} | ${await cell(postgres)} |`);
+    }
+  } finally {
+    await embedded.close();
+    await postgres.close();
+  }
+  return lines.join('\n');
+}
+
+/** The seed replaces the synthetic build in the database: another embedder, so a full build. */
+async function openPostgresSeed(base: EngineOptions, url: string) {
+  const embedder = await createEmbedder(base.embedder);
+  const db: Database = { pool: createPool({ url, log: base.log }), url };
+  try {
+    const build = () => buildPostgresIndex({ db, corpusDir: base.corpusDir, dataDir: base.dataDir, embedder, chunking: DEFAULT_CHUNKING, log: base.log });
+    await build();
+    // A second build writes nothing and deletes the synthetic rows the first one retired, which
+    // would otherwise still count in pg_textsearch's corpus statistics.
+    await build();
+  } finally {
+    await embedder.close?.();
+    await db.pool.end();
+  }
+  return openEngine({ ...base, postgres: { url } });
 }

@@ -62,9 +62,10 @@ export class PostgresVectorStore implements VectorStore {
     const where = filterClauses(filter, params);
     return withClient(this.db.pool, this.db.url, (client) =>
       inTransaction(client, async () => {
-        await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(MAX_EF, Math.max(MIN_EF, k)))]);
-        // pgvector >= 0.8 keeps scanning the graph until k rows pass the WHERE clauses.
-        if (await this.iterativeScan(client)) await client.query("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)");
+        const ef = String(Math.min(MAX_EF, Math.max(MIN_EF, k)));
+        // pgvector >= 0.8 keeps scanning the graph until k rows pass the WHERE clauses (the build's, a filter's).
+        const iterative = (await this.iterativeScan(client)) ? ", set_config('hnsw.iterative_scan', 'strict_order', true)" : '';
+        await client.query(`SELECT set_config('hnsw.ef_search', $1, true)${iterative}`, [ef]);
         const { rows } = await client.query<{ id: string; distance: number }>(
           `SELECT id, embedding <=> $2 AS distance FROM chunks WHERE ${VISIBLE}${where} ORDER BY embedding <=> $2 LIMIT $3`,
           params,
