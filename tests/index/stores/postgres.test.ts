@@ -1,8 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readQuestions } from '../../../src/eval/run.js';
 import { DEFAULT_CHUNKING, chunkDocuments } from '../../../src/index/chunk.js';
 import { readCorpus } from '../../../src/index/corpus.js';
+import { createEmbedder } from '../../../src/index/embedder.js';
+import { openEngine, type EngineOptions } from '../../../src/index/engine.js';
 import { currentBuildId, loadBuild, type Database } from '../../../src/index/stores/postgres/builds.js';
 import { createPool, withClient } from '../../../src/index/stores/postgres/connect.js';
 import { buildPostgresIndex } from '../../../src/index/stores/postgres/indexer.js';
@@ -10,14 +13,10 @@ import { lexicalSearch } from '../../../src/index/stores/postgres/lexical.js';
 import { migrate, SCHEMA_VERSION } from '../../../src/index/stores/postgres/migrate.js';
 import { PostgresVectorStore } from '../../../src/index/stores/postgres/vector-store.js';
 import { contentTerms } from '../../../src/index/terms.js';
+import { watchIndex } from '../../../src/index/watch.js';
 import { fakeEmbedder } from '../../support/fake-embedder.js';
 import { startFaultyProxy, startPgliteServer, type PgliteServer } from '../../support/pglite-server.js';
 import { DEV_SET, seedWorkspace, useEmbedderOptions, type SeedWorkspace } from '../../support/seed.js';
-import { openEngine, type EngineOptions } from '../../../src/index/engine.js';
-import { watchIndex } from '../../../src/index/watch.js';
-import { readQuestions } from '../../../src/eval/run.js';
-import { rm } from 'node:fs/promises';
-import { createEmbedder } from '../../../src/index/embedder.js';
 
 // One PGlite (pgvector 0.8, pg_textsearch) for the file: starting one takes seconds.
 let server: PgliteServer;
@@ -174,7 +173,7 @@ describe('the engine with STORE=postgres', () => {
     const postgres = await openEngine({ ...engineOptions(), postgres: { url: server.url } });
     const embedded = await openEngine(engineOptions());
     try {
-      expect(postgres.about()).toEqual(embedded.about() && { ...embedded.about(), builtAt: postgres.about().builtAt });
+      expect({ ...postgres.about(), builtAt: '' }).toEqual({ ...embedded.about(), builtAt: '' });
       const questions = (await readQuestions(DEV_SET)).slice(0, 6);
       for (const { q } of questions) {
         const [fromDb, fromFiles] = [await postgres.ask(q), await embedded.ask(q)];
