@@ -224,9 +224,10 @@ async function openPostgresSeed(base: EngineOptions, url: string) {
   try {
     const build = () => buildPostgresIndex({ db, corpusDir: base.corpusDir, dataDir: base.dataDir, embedder, chunking: DEFAULT_CHUNKING, log: base.log });
     await build();
-    // A second build writes nothing and deletes the synthetic rows the first one retired, which
-    // would otherwise still count in pg_textsearch's corpus statistics.
+    // A second build writes nothing and deletes the synthetic rows the first one retired; VACUUM
+    // (autovacuum's job on a server) clears them from the indexes, pg_textsearch's statistics too.
     await build();
+    await db.pool.query('VACUUM chunks');
   } finally {
     await embedder.close?.();
     await db.pool.end();
