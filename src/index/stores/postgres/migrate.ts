@@ -87,6 +87,8 @@ export async function migrate(pool: Pool, url: string, log: (line: string) => vo
   return withClient(pool, url, async (client) => {
     const vectorVersion = await ensureVector(client);
     const textsearch = await ensureTextsearch(client, log);
+    // Up to date: no DDL at all, so a bot whose role may only read and write rows starts too.
+    if (await upToDate(client, textsearch)) return { from: SCHEMA_VERSION, to: SCHEMA_VERSION, vectorVersion, textsearch };
     const from = await inTransaction(client, async () => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
@@ -105,6 +107,18 @@ export async function migrate(pool: Pool, url: string, log: (line: string) => vo
     if (textsearch) await client.query("CREATE INDEX IF NOT EXISTS chunks_bm25 ON chunks USING bm25 (terms) WITH (text_config = 'simple')");
     return { from, to: SCHEMA_VERSION, vectorVersion, textsearch };
   });
+}
+
+async function upToDate(client: PoolClient, textsearch: boolean): Promise<boolean> {
+  const { rows } = await client.query<{ migrations: string | null; bm25: string | null }>(
+    "SELECT to_regclass('schema_migrations')::text AS migrations, to_regclass('chunks_bm25')::text AS bm25",
+  );
+  if (!rows[0]?.migrations || (textsearch && !rows[0].bm25)) return false;
+  const version = (await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')).rows[0]?.version ?? 0;
+  if (version > SCHEMA_VERSION) {
+    throw new NewsdeskError('PG_SCHEMA_NEWER', `The database is at schema version ${version}; this version knows ${SCHEMA_VERSION}.`);
+  }
+  return version === SCHEMA_VERSION;
 }
 
 /** The installed pgvector version, creating the extension when the server has it; else PG_VECTOR_MISSING. */
