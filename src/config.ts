@@ -21,6 +21,13 @@ export interface Config {
   healthPort: number | null;
   feeds: FeedsConfig;
   store: StoreConfig;
+  /**
+   * SHARDS: run the bot as this many shard processes under discord.js's ShardingManager
+   * ('auto': as many as Discord's GET /gateway/bot recommends); null: one process, no sharding.
+   */
+  shards: ShardCount | null;
+  /** Set in a shard process that the manager started: which shard it is. */
+  shardProcess: { id: number; count: number } | null;
 }
 
 /** Where the index lives: files under DATA_DIR (embedded), or a PostgreSQL database with pgvector. */
@@ -31,6 +38,11 @@ export interface StoreConfig {
   /** How often a running process reads current_build for builds others published (PG_POLL_SECONDS). */
   pollSeconds: number;
 }
+
+export type ShardCount = 'auto' | number;
+
+/** Discord's own ceiling is far above this; a higher count is a typo, not a plan. */
+export const MAX_SHARDS = 4096;
 
 export interface FeedsConfig {
   /** Feed URLs the running bot polls (FEEDS). */
@@ -133,6 +145,17 @@ class EnvReader {
     return null;
   }
 
+  /** SHARDS=auto|N, unless this is a shard process (see shardProcess). */
+  shards(name: string): ShardCount | null {
+    const raw = this.optional(name);
+    if (raw === null) return null;
+    if (raw.toLowerCase() === 'auto') return 'auto';
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= 1 && value <= MAX_SHARDS) return value;
+    this.problems.push(`${name}: "${raw}" is not auto or a whole number from 1 to ${MAX_SHARDS}.`);
+    return null;
+  }
+
   url(name: string): string | null {
     const raw = this.optional(name);
     if (raw === null) return null;
@@ -201,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
       databaseUrl: read.postgresUrl('DATABASE_URL'),
       pollSeconds: read.integer('PG_POLL_SECONDS', 5, 1, 3600),
     },
+    ...readSharding(read, env),
   };
   if (config.store.kind === 'postgres' && !config.store.databaseUrl && read.optional('DATABASE_URL') === null) {
     read.problems.push('DATABASE_URL: required with STORE=postgres (postgres://USER:PASSWORD@HOST:5432/DATABASE).');
@@ -225,6 +249,21 @@ export function postgresStore(config: Pick<Config, 'store'>): { url: string; pol
 export function withPostgres(config: Pick<Config, 'store'>): { postgres?: { url: string; pollSeconds: number } } {
   const postgres = postgresStore(config);
   return postgres ? { postgres } : {};
+}
+
+/**
+ * In a process the ShardingManager started, SHARDS and SHARD_COUNT are discord.js's own (this
+ * shard's id and the total), not the operator's SHARDS=auto|N: such a process runs one shard.
+ */
+function readSharding(read: EnvReader, env: Env): Pick<Config, 'shards' | 'shardProcess'> {
+  if (env.SHARDING_MANAGER !== 'true') return { shards: read.shards('SHARDS'), shardProcess: null };
+  const id = Number(env.SHARDS);
+  const count = Number(env.SHARD_COUNT);
+  if (!Number.isInteger(id) || !Number.isInteger(count) || id < 0 || id >= count) {
+    read.problems.push(`SHARDS: "${env.SHARDS ?? ''}" of SHARD_COUNT "${env.SHARD_COUNT ?? ''}" is not a shard this process can run (set by the sharding manager; do not set SHARDING_MANAGER yourself).`);
+    return { shards: null, shardProcess: null };
+  }
+  return { shards: null, shardProcess: { id, count } };
 }
 
 /** The bot additionally needs a token. */

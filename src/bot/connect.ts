@@ -138,17 +138,17 @@ export interface ReachOptions {
 /**
  * Waits until Discord's API answers, retrying with backoff while it can't be reached (no network,
  * DNS down) or answers 5xx. A discord.js Client cannot log in again once a login failed, so this
- * asks first: GET /gateway/bot, the call login starts with. Another error (401) is thrown.
+ * asks first: GET /gateway/bot, the call login starts with, and returns its answer (the sharding
+ * manager reads the recommended shard count from it). Another error (401) is thrown.
  */
-export async function waitForApi(client: Client, token: string, options: ReachOptions): Promise<void> {
+export async function waitForApi(client: Pick<Client, 'rest'>, token: string, options: ReachOptions): Promise<unknown> {
   let lastCode = '';
   const retrier = new Retrier(options.backoff, (attempt, delayMs) => options.onUnreachable(lastCode, attempt, delayMs));
   client.rest.setToken(token);
   for (;;) {
     await abortable(retrier.beforeAttempt(), options.signal);
     try {
-      await abortable(client.rest.get(Routes.gatewayBot()), options.signal);
-      return;
+      return await abortable(client.rest.get(Routes.gatewayBot()), options.signal);
     } catch (error) {
       const status = (error as { status?: unknown })?.status;
       const code = typeof status === 'number' && status >= 500 ? `HTTP ${status}` : networkErrorCode(error);

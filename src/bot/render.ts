@@ -16,6 +16,7 @@ import { stripInvisible } from '../index/clean-text.js';
 import { countSkipped, formatProblem } from '../index/corpus.js';
 import type { Answer, CorpusInfo, Document, Passage, ProgressEvent, ReindexSummary, Source } from '../index/types.js';
 import { highlight, NOT_COVERED, quotesTitle, sourceLine, unmatchedNotice } from '../present.js';
+import type { Reach } from './reach.js';
 import { customId } from './custom-id.js';
 import {
   cleanLine,
@@ -355,7 +356,7 @@ export function renderHeadlines(view: HeadlinesView): MessagePayload {
 // ---------------------------------------------------------------------------------------------
 // About
 
-export function renderAbout(info: CorpusInfo): MessagePayload {
+export function renderAbout(info: CorpusInfo, reach?: Reach): MessagePayload {
   const built = Date.parse(info.builtAt);
   const fields: APIEmbedField[] = [
     { name: 'Documents', value: String(info.documents), inline: true },
@@ -379,6 +380,7 @@ export function renderAbout(info: CorpusInfo): MessagePayload {
       value: Number.isNaN(built) ? escapeText(info.builtAt) : `${discordTime(built, 'f')} (${discordTime(built, 'R')})`,
       inline: true,
     },
+    ...(reach ? reachFields(reach) : []),
   ];
   return {
     embeds: [
@@ -391,6 +393,14 @@ export function renderAbout(info: CorpusInfo): MessagePayload {
     ],
     components: [],
   };
+}
+
+/** Servers, summed over the shards; and the shard that answered, numbered from 0 as Discord does. */
+function reachFields(reach: Reach): APIEmbedField[] {
+  const servers = reach.complete ? String(reach.servers) : `${reach.servers} (this shard only: the others did not answer)`;
+  const fields: APIEmbedField[] = [{ name: 'Servers', value: servers, inline: true }];
+  if (reach.shard) fields.push({ name: 'Shard', value: `${reach.shard.ids.join(', ')} (of ${reach.shard.count})`, inline: true });
+  return fields;
 }
 
 // ---------------------------------------------------------------------------------------------

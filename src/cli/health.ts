@@ -23,15 +23,26 @@ export function healthBody(health: Health): { status: number; body: Health & { o
   return { status: ok ? 200 : 503, body: { ok, ...health } };
 }
 
+/** A health answer: the HTTP status and the JSON body. */
+export interface HealthReport {
+  status: number;
+  body: unknown;
+}
+
 /** Serves the health check on loopback only; port 0 picks a free one (tests). */
-export async function startHealthServer(port: number, health: () => Health): Promise<HealthServer> {
+export function startHealthServer(port: number, health: () => Health): Promise<HealthServer> {
+  return serveHealth(port, () => healthBody(health()));
+}
+
+/** GET /healthz answering `report()` (the sharding manager's report differs from one bot's). */
+export async function serveHealth(port: number, report: () => HealthReport): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method !== 'GET' || path !== '/healthz') {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found: GET /healthz"}');
       return;
     }
-    const { status, body } = healthBody(health());
+    const { status, body } = report();
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve, reject) => {

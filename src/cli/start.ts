@@ -3,7 +3,7 @@
  * same engine. Both pick up a new index (from `npm run reindex`) on their own, and on SIGHUP.
  */
 import { clearLine, createInterface, cursorTo } from 'node:readline';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBot, type Bot } from '../bot/bot.js';
 import { feedPollerFromConfig } from '../feeds/setup.js';
 import { structuredLog } from '../bot/log.js';
@@ -15,6 +15,7 @@ import { formatAnswerText, formatTimelineText } from '../present.js';
 import { engineFromConfig, log, parseCli, readConfig, runMain } from './common.js';
 import { startHealthServer, type Health, type HealthServer } from './health.js';
 import { claimProcessErrors, handleSignals, watchParent } from './lifecycle.js';
+import { runShardManager } from './shard-manager.js';
 
 const HELP = `
 Usage: npm start [-- --help]
@@ -130,6 +131,7 @@ const TIMELINE_COMMAND = /^\/timeline(?:\s+(.*))?$/i;
 async function main(): Promise<void> {
   parseCli(HELP, {});
   const config = readConfig();
+  if (config.shards !== null) return runShardManager(config, { file: fileURLToPath(import.meta.url), exitConfig: EXIT_CONFIG });
   if (!config.discord.token) return runConsoleMode(config);
 
   // Everything from here logs JSON lines, the token redacted.
@@ -159,6 +161,8 @@ async function main(): Promise<void> {
   if (process.env.npm_lifecycle_event) {
     watchParent({ ppid: () => process.ppid, onGone: (parent) => shutdown(`parent process ${parent} (npm) exited`) });
   }
+  // A shard process outlives no manager: a SIGKILLed manager closes the IPC channel.
+  if (config.shardProcess) process.once('disconnect', () => shutdown('sharding manager exited'));
   if (config.healthPort !== null) {
     health = await startHealthServer(config.healthPort, () => healthOf(bot, engine));
     events({ event: 'health', url: `http://127.0.0.1:${health.port}/healthz` });
@@ -167,7 +171,8 @@ async function main(): Promise<void> {
   try {
     engine = await engineFromConfig(config);
     const ready = engine;
-    feeds = await feedPollerFromConfig(config, () => ready.reindex(), log);
+    // One poller writes corpus/feeds/ and re-indexes; the other shards' watchers pick it up.
+    feeds = (config.shardProcess?.id ?? 0) === 0 ? await feedPollerFromConfig(config, () => ready.reindex(), log) : null;
     bot = await startBot({
       config,
       engine,

@@ -389,7 +389,7 @@ describe('/source and /about', () => {
     expect(data.content).toBe(errorText('UNKNOWN_DOCUMENT', 'No document has the id "nope123".'));
   });
 
-  it('/about shows documents, headlines, date range, outlets, embedder and build time', async () => {
+  it('/about shows documents, headlines, date range, outlets, embedder, build time and servers (no shard when not sharded)', async () => {
     const info = ws.engine.about();
     const embed = (await h.fake.slashCommand('about').waitForCallback()).body.data.embeds[0];
     const fields = Object.fromEntries(embed.fields.map((f: Json) => [f.name, f.value]));
@@ -402,6 +402,7 @@ describe('/source and /about', () => {
       [`Outlets (${info.outlets.length})`]: info.outlets.join(', '),
       Embedder: `\`${info.embedder}\``,
       'Index built': `<t:${built}:f> (<t:${built}:R>)`,
+      Servers: '1',
     });
   });
 });

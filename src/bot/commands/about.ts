@@ -3,6 +3,7 @@ import type { Command } from '../context.js';
 import { reply } from '../delivery.js';
 import { renderAbout } from '../render.js';
 import { safe } from '../reply.js';
+import { botReach } from '../reach.js';
 
 export const about: Command = {
   data: new SlashCommandBuilder()
@@ -11,6 +12,6 @@ export const about: Command = {
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
 
   async execute(interaction, ctx) {
-    await reply(interaction, safe(renderAbout(ctx.engine.about())));
+    await reply(interaction, safe(renderAbout(ctx.engine.about(), await botReach(interaction.client))));
   },
 };
