@@ -12,7 +12,7 @@ import {
   type ClientOptions,
 } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
+import { shardOf, startFakeDiscord, type FakeDiscord } from './fake-discord.js';
 
 const INTENTS = [
   GatewayIntentBits.Guilds,
@@ -590,5 +590,28 @@ describe('messages and threads', () => {
     if (!channel?.isTextBased()) throw new Error('thread not cached');
     const history = await channel.messages.fetch({ limit: 10, cache: false });
     expect([...history.keys()]).toEqual([second.id, first.id]);
+  });
+});
+
+describe('sharded clients', () => {
+  it("routes each guild's events to shard (guild_id >> 22) % num_shards and DMs to shard 0, as Discord does", async () => {
+    const second = fake.addGuild({ onShard: [1, 2] });
+    expect([shardOf(fake.guildId, 2), shardOf(second.guildId, 2)]).toEqual([0, 1]);
+    const shard0 = await connect({ shards: 0, shardCount: 2 });
+    const shard1 = await connect({ shards: 1, shardCount: 2 });
+    const identified = fake.gatewayFrames.filter((f) => f.op === 2).map((f) => f.d.shard);
+    expect(identified).toEqual([[0, 2], [1, 2]]);
+    expect([[...shard0.guilds.cache.keys()], [...shard1.guilds.cache.keys()]]).toEqual([[fake.guildId], [second.guildId]]);
+
+    const on0 = next(shard0, 'interactionCreate');
+    const on1 = next(shard1, 'interactionCreate');
+    const a = fake.slashCommand('ask', { question: 'a' });
+    const b = fake.slashCommand('ask', { question: 'b' }, { guildId: second.guildId });
+    expect([(await on0)[0].id, (await on1)[0].id]).toEqual([a.id, b.id]);
+    expect((await on1)[0].channelId).toBe(second.channelId);
+
+    const dm = next(shard0, 'messageCreate', (m) => m.author.id === fake.user.id);
+    fake.message('hello', { dm: true });
+    expect((await dm)[0].guildId).toBeNull();
   });
 });

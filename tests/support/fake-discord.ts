@@ -65,6 +65,11 @@ export function snowflake(): string {
   return ((ts << 22n) | (1n << 17n) | increment).toString();
 }
 
+/** The shard Discord sends a guild's events to: `(guild_id >> 22) % num_shards`. */
+export function shardOf(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
 /** The time a snowflake was made, as an ISO string. */
 export function snowflakeTime(id: string): string {
   return new Date(Number((BigInt(id) >> 22n) + DISCORD_EPOCH)).toISOString();
@@ -205,8 +210,10 @@ export interface InteractionOptions {
   roles?: string[];
   /** From the bot's DM channel with the user (no guild, no member; `user` instead). */
   dm?: boolean;
-  /** Channel (text channel or thread) in the guild; defaults to `fake.channelId`. */
+  /** Channel (text channel or thread) in the guild; defaults to the guild's text channel. */
   channelId?: string;
+  /** A guild from addGuild(); defaults to `fake.guildId`. */
+  guildId?: string;
   locale?: string;
   /** Extra fields merged over the built payload (shallow). */
   extra?: Json;
@@ -310,6 +317,10 @@ export interface FakeDiscordOptions {
   disallowedIntents?: number;
   guildName?: string;
   channelName?: string;
+  /** `shards` that GET /gateway/bot recommends; default 1. */
+  recommendedShards?: number;
+  /** GET /gateway/bot `session_start_limit.max_concurrency`; default 1. */
+  maxConcurrency?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -574,7 +585,12 @@ export class FakeDiscord {
   private readonly interactions = new Map<string, InteractionState>();
   private readonly interactionsByToken = new Map<string, InteractionState>();
   private readonly sessions = new Map<string, Session>();
+  /** The last client to identify or resume. */
   private session: Session | null = null;
+  /** The live session of each shard id, when clients identify with `shard: [id, count > 1]`. */
+  private readonly shardSessions = new Map<number, Session>();
+  /** Guilds added by addGuild(), by id: `{ guild, channelId }`. */
+  private readonly extraGuilds = new Map<string, { guild: Json; channelId: string }>();
   private waiters = new Set<Waiter>();
   private failures: Array<{ match: (call: Call) => boolean; reply: () => Reply; times: number }> = [];
   private responseDelays: Array<{ match: (call: Call) => boolean; ms: number; arrived: number }> = [];
@@ -597,6 +613,8 @@ export class FakeDiscord {
       disallowedIntents: options.disallowedIntents ?? 0,
       guildName: options.guildName ?? 'Newsroom',
       channelName: options.channelName ?? 'news-questions',
+      recommendedShards: options.recommendedShards ?? 1,
+      maxConcurrency: options.maxConcurrency ?? 1,
     };
     this.apiUrl = `http://127.0.0.1:${port}/api`;
     this.gatewayUrl = `ws://127.0.0.1:${port}`;
@@ -1001,6 +1019,23 @@ export class FakeDiscord {
     return channel;
   }
 
+  /**
+   * Adds another guild (a copy of the first with its own id, name and text channel), with the
+   * same members. `onShard: [id, count]` picks an id whose events go to that shard. The guild is
+   * in READY for clients that identify afterwards.
+   */
+  addGuild(options: { name?: string; onShard?: [number, number] } = {}): { guildId: string; channelId: string } {
+    let guildId = snowflake();
+    while (options.onShard && shardOf(guildId, options.onShard[1]) !== options.onShard[0]) guildId = snowflake();
+    const channelId = snowflake();
+    const everyone = { ...clone(this.guild.roles[0]), id: guildId };
+    const guild = { ...clone(this.guild), id: guildId, name: options.name ?? `Newsroom ${this.extraGuilds.size + 2}`, roles: [everyone, clone(this.guild.roles[1])], system_channel_id: channelId };
+    const first = this.channels.get(this.channelId)!;
+    this.channels.set(channelId, { ...clone(first), id: channelId, guild_id: guildId, last_message_id: null });
+    this.extraGuilds.set(guildId, { guild, channelId });
+    return { guildId, channelId };
+  }
+
   /** Adds a guild text channel and dispatches CHANNEL_CREATE. */
   addChannel(options: { name?: string; type?: number; parentId?: string | null } = {}): APIChannel & Json {
     const channel = {
@@ -1042,10 +1077,33 @@ export class FakeDiscord {
   // -------------------------------------------------------------------------------------------
   // Gateway dispatch
 
-  /** Sends a dispatch (op 0) to the connected client; queued for RESUME replay if disconnected. */
+  /**
+   * Sends a dispatch (op 0) to the connected client; queued for RESUME replay if disconnected.
+   * With sharded clients it goes where Discord sends it: a guild's events to shard
+   * `(guild_id >> 22) % num_shards`, DMs to shard 0.
+   */
   dispatch(t: string, d: Json): DispatchRecord {
-    const session = this.session;
-    if (!session) throw new Error(`cannot dispatch ${t}: no discord.js client has identified with the fake gateway`);
+    const session = this.sessionFor(d);
+    if (!session) throw new Error(`cannot dispatch ${t}: no discord.js client has identified with the fake gateway${this.sharded() ? ` for shard ${this.shardFor(d)}` : ''}`);
+    return this.dispatchTo(session, t, d);
+  }
+
+  /** The shard count clients identified with (1: not sharded). */
+  private sharded(): boolean {
+    return (this.session?.shard[1] ?? 1) > 1;
+  }
+
+  private shardFor(d: Json): number {
+    const guildId: string | undefined = d.guild_id ?? this.channels.get(d.channel_id ?? '')?.guild_id;
+    return guildId ? shardOf(guildId, this.session?.shard[1] ?? 1) : 0;
+  }
+
+  private sessionFor(d: Json): Session | null {
+    if (!this.sharded()) return this.session;
+    return this.shardSessions.get(this.shardFor(d)) ?? null;
+  }
+
+  private dispatchTo(session: Session, t: string, d: Json): DispatchRecord {
     session.seq += 1;
     const record = { at: Date.now(), t, s: session.seq, d };
     const frame = JSON.stringify({ op: 0, t, s: session.seq, d });
@@ -1247,8 +1305,12 @@ export class FakeDiscord {
     return this.addUser(user);
   }
 
-  private guildChannels(): Json[] {
-    return [...this.channels.values()].filter((c) => c.guild_id === this.guildId && !THREAD_TYPES.has(c.type));
+  private guildChannels(guildId = this.guildId): Json[] {
+    return [...this.channels.values()].filter((c) => c.guild_id === guildId && !THREAD_TYPES.has(c.type));
+  }
+
+  private guildIds(): string[] {
+    return [this.guildId, ...this.extraGuilds.keys()];
   }
 
   private baseMessage(channelId: string, author: Json): Json {
@@ -1272,7 +1334,7 @@ export class FakeDiscord {
       edited_timestamp: null,
       flags: 0,
       components: [],
-      ...(guild ? { guild_id: this.guildId, member: this.memberWithoutUser(author.id) } : {}),
+      ...(guild ? { guild_id: channel.guild_id ?? this.guildId, member: this.memberWithoutUser(author.id) } : {}),
     };
   }
 
@@ -1351,17 +1413,20 @@ export class FakeDiscord {
       base.authorizing_integration_owners = { '0': '0' };
       base.user = clone(user);
     } else {
-      const channelId = opts.channelId ?? this.channelId;
+      const guildId = opts.guildId ?? this.guildId;
+      const extra = this.extraGuilds.get(guildId);
+      if (guildId !== this.guildId && !extra) throw new Error(`fake Discord has no guild ${guildId}`);
+      const channelId = opts.channelId ?? extra?.channelId ?? this.channelId;
       const channel = this.channels.get(channelId);
       if (!channel) throw new Error(`fake Discord has no channel ${channelId}`);
       const permissions = opts.permissions?.toString() ?? EVERYONE_PERMISSIONS.toString();
-      base.channel = { ...clone(channel), guild_id: this.guildId, permissions };
+      base.channel = { ...clone(channel), guild_id: guildId, permissions };
       base.channel_id = channel.id;
-      base.guild_id = this.guildId;
-      base.guild = { id: this.guildId, locale: 'en-US', features: [] };
+      base.guild_id = guildId;
+      base.guild = { id: guildId, locale: 'en-US', features: [] };
       base.guild_locale = 'en-US';
       base.context = 0;
-      base.authorizing_integration_owners = { '0': this.guildId };
+      base.authorizing_integration_owners = { '0': guildId };
       base.member = {
         ...this.makeMember(clone(user), opts.roles ?? []),
         ...(this.members.get(user.id) ? { joined_at: this.members.get(user.id)!.joined_at } : {}),
@@ -1525,11 +1590,14 @@ export class FakeDiscord {
           };
           this.sessions.set(session.id, session);
           this.session = session;
-          this.dispatch('READY', {
+          this.shardSessions.set(session.shard[0], session);
+          const [shardId, shardCount] = session.shard;
+          const guilds = this.guildIds().filter((id) => shardOf(id, shardCount) === shardId);
+          this.dispatchTo(session, 'READY', {
             v: 10,
             user_settings: {},
             user: { ...this.botUser, verified: true, mfa_enabled: false, email: null },
-            guilds: [{ id: this.guildId, unavailable: true }],
+            guilds: guilds.map((id) => ({ id, unavailable: true })),
             session_id: session.id,
             resume_gateway_url: this.gatewayUrl,
             session_type: 'normal',
@@ -1542,7 +1610,7 @@ export class FakeDiscord {
             geo_ordered_rtc_regions: [],
             _trace: ['["fake-gateway",{}]'],
           });
-          this.dispatch('GUILD_CREATE', this.guildCreatePayload());
+          for (const id of guilds) this.dispatchTo(session, 'GUILD_CREATE', this.guildCreatePayload(id));
           this.events.emit('ready');
           break;
         }
@@ -1557,9 +1625,10 @@ export class FakeDiscord {
           session = resumed;
           resumed.ws = ws;
           this.session = resumed;
+          this.shardSessions.set(resumed.shard[0], resumed);
           const from = Number(frame.d?.seq ?? 0);
           for (const entry of resumed.log) if (entry.s > from) ws.send(entry.frame);
-          this.dispatch('RESUMED', { _trace: ['["fake-gateway",{}]'] });
+          this.dispatchTo(resumed, 'RESUMED', { _trace: ['["fake-gateway",{}]'] });
           this.events.emit('resumed');
           break;
         }
@@ -1567,8 +1636,9 @@ export class FakeDiscord {
           // request guild members
           const ids: string[] | undefined = frame.d?.user_ids ? [frame.d.user_ids].flat() : undefined;
           const members = [...this.members.values()].filter((m) => !ids || ids.includes(m.user.id));
-          this.dispatch('GUILD_MEMBERS_CHUNK', {
-            guild_id: this.guildId,
+          if (!session) return;
+          this.dispatchTo(session, 'GUILD_MEMBERS_CHUNK', {
+            guild_id: frame.d?.guild_id ?? this.guildId,
             members,
             chunk_index: 0,
             chunk_count: 1,
@@ -1587,15 +1657,15 @@ export class FakeDiscord {
     ws.on('error', () => {});
   }
 
-  private guildCreatePayload(): Json {
-    const channels = this.guildChannels().map((c) => {
+  private guildCreatePayload(guildId = this.guildId): Json {
+    const channels = this.guildChannels(guildId).map((c) => {
       const { guild_id: _g, ...rest } = c;
       return clone(rest);
     });
-    const threads = [...this.channels.values()].filter((c) => c.guild_id === this.guildId && THREAD_TYPES.has(c.type));
+    const threads = [...this.channels.values()].filter((c) => c.guild_id === guildId && THREAD_TYPES.has(c.type));
     return {
-      ...clone(this.guild),
-      joined_at: snowflakeTime(this.guildId),
+      ...clone(this.extraGuilds.get(guildId)?.guild ?? this.guild),
+      joined_at: snowflakeTime(guildId),
       large: false,
       unavailable: false,
       member_count: this.members.size,
@@ -1614,7 +1684,7 @@ export class FakeDiscord {
 
   /** MESSAGE_* dispatch honouring intents and the message content rule. */
   private dispatchMessage(t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', message: Json, channel: Json | undefined): void {
-    const session = this.session;
+    const session = this.sessionFor(message);
     if (!session) throw new Error(`cannot dispatch ${t}: no discord.js client has identified with the fake gateway`);
     const dm = channel?.type === ChannelType.DM;
     const needed = dm ? Intent.DirectMessages : Intent.GuildMessages;
@@ -1646,7 +1716,8 @@ export class FakeDiscord {
     if ((message.flags ?? 0) & MessageFlag.Ephemeral) return;
     const channel = this.channels.get(message.channel_id);
     const dm = channel?.type === ChannelType.DM;
-    if ((this.session.intents & (dm ? Intent.DirectMessages : Intent.GuildMessages)) === 0) return;
+    const session = this.sessionFor(message);
+    if (!session || (session.intents & (dm ? Intent.DirectMessages : Intent.GuildMessages)) === 0) return;
     this.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: message.channel_id, ...(dm ? {} : { guild_id: this.guildId }) });
   }
 
@@ -1780,8 +1851,8 @@ export class FakeDiscord {
     if (ctx.segments.length === 2 && ctx.segments[1] === 'bot') {
       return json(200, {
         url: this.gatewayUrl,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        shards: this.options.recommendedShards,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: this.options.maxConcurrency },
       });
     }
     return NOT_FOUND();
