@@ -229,6 +229,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.store.kind === 'postgres' && !config.store.databaseUrl && read.optional('DATABASE_URL') === null) {
     read.problems.push('DATABASE_URL: required with STORE=postgres (postgres://USER:PASSWORD@HOST:5432/DATABASE).');
   }
+  // The sharding manager serves HEALTH_PORT for all its shards, which inherit its environment.
+  if (config.shardProcess) config.healthPort = null;
   if (config.discord.slashOnly && config.discord.answerChannelIds.length > 0) {
     read.problems.push('ANSWER_CHANNEL_IDS: answer channels need the Message Content intent, which SLASH_ONLY=true turns off. Unset one of them.');
   }

@@ -162,7 +162,11 @@ async function main(): Promise<void> {
     watchParent({ ppid: () => process.ppid, onGone: (parent) => shutdown(`parent process ${parent} (npm) exited`) });
   }
   // A shard process outlives no manager: a SIGKILLed manager closes the IPC channel.
-  if (config.shardProcess) process.once('disconnect', () => shutdown('sharding manager exited'));
+  // The listener must not keep a shard that failed to start alive: unref the channel.
+  if (config.shardProcess) {
+    process.once('disconnect', () => shutdown('sharding manager exited'));
+    process.channel?.unref();
+  }
   if (config.healthPort !== null) {
     health = await startHealthServer(config.healthPort, () => healthOf(bot, engine));
     events({ event: 'health', url: `http://127.0.0.1:${health.port}/healthz` });

@@ -1,0 +1,143 @@
+/**
+ * SHARDS=auto: the compiled `npm start` process (node dist/src/cli/start.js) runs discord.js's
+ * ShardingManager against the fake Discord, which recommends 2 shards. Real child processes, each
+ * a bot with a real engine over the seed corpus built once beforehand.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { commandData } from '../../src/bot/commands/index.js';
+import { startFakeDiscord, type FakeDiscord, type Json } from '../support/fake-discord.js';
+import { ROOT } from '../support/run-cli.js';
+import { seedEngine, seedWorkspace, type SeedWorkspace } from '../support/seed.js';
+
+let ws: SeedWorkspace;
+
+beforeAll(async () => {
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  expect(build.status, build.stdout + build.stderr).toBe(0);
+  ws = await seedWorkspace();
+  await (await seedEngine(ws)).close();
+});
+
+afterAll(async () => {
+  await ws?.cleanup();
+});
+
+function parseEvents(stderr: string): Json[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      const { time: _time, ...event } = JSON.parse(line) as Json;
+      return event;
+    });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Manager {
+  child: ChildProcess;
+  stderr(): string;
+  events(): Json[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startManager(fake: FakeDiscord, env: Record<string, string>): Manager {
+  const child = spawn(process.execPath, ['dist/src/cli/start.js'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DISCORD_TOKEN: fake.token,
+      DISCORD_API_URL: fake.apiUrl,
+      CORPUS_DIR: ws.corpusDir,
+      DATA_DIR: ws.dataDir,
+      MODELS_DIR: join(ws.root, 'models'),
+      EMBEDDER: 'use',
+      USER_COOLDOWN_SECONDS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  return { child, stderr: () => stderr, events: () => parseEvents(stderr), exited };
+}
+
+/** The /about fields a shard answered with. */
+async function aboutFrom(fake: FakeDiscord, guildId?: string): Promise<Record<string, string>> {
+  const callback = await fake.slashCommand('about', {}, guildId ? { guildId } : {}).waitForCallback(10_000);
+  return Object.fromEntries((callback.body.data.embeds[0].fields as Json[]).map((f) => [f.name, f.value]));
+}
+
+describe('SHARDS=auto under the sharding manager', () => {
+  it('starts the 2 shards Discord recommends, each identifies with [id, 2] and answers its own guilds; a killed shard is respawned; SIGTERM stops all, exit 0', async () => {
+    const fake = await startFakeDiscord({ recommendedShards: 2, maxConcurrency: 16 });
+    const second = fake.addGuild({ onShard: [1, 2] });
+    fake.commands.global.push(...commandData().map((c) => ({ ...c, id: fake.snowflake() })));
+    const healthPort = await freePort();
+    const manager = startManager(fake, { SHARDS: 'auto', HEALTH_PORT: String(healthPort) });
+    const shardPids = () => manager.events().filter((e) => e.event === 'shard-spawn').map((e) => e.pid as number);
+    try {
+      await vi.waitFor(() => expect(manager.events().some((e) => e.event === 'shards-ready')).toBe(true), { timeout: 90_000, interval: 100 });
+      expect(manager.events().find((e) => e.event === 'shards')).toEqual({
+        event: 'shards', count: 2, setting: 'auto', recommended: 2, maxConcurrency: 16, spawnDelayMs: 344, pid: manager.child.pid,
+      });
+      expect(fake.gatewayFrames.filter((f) => f.op === 2).map((f) => f.d.shard)).toEqual([[0, 2], [1, 2]]);
+
+      const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+      expect([health.status, await health.json()]).toEqual([
+        200,
+        { ok: true, count: 2, shards: [{ id: 0, pid: shardPids()[0], ready: true }, { id: 1, pid: shardPids()[1], ready: true }] },
+      ]);
+
+      // Each guild's interaction reaches its own shard, which answers; servers are summed over both.
+      expect(await aboutFrom(fake)).toMatchObject({ Servers: '2', Shard: '0 (of 2)' });
+      expect(await aboutFrom(fake, second.guildId)).toMatchObject({ Servers: '2', Shard: '1 (of 2)' });
+      const ask = fake.slashCommand('ask', { question: 'What is the Zangezur corridor?' }, { guildId: second.guildId });
+      expect((await ask.waitForEdit(15_000)).body.embeds[0].title).toBe('What is the Zangezur corridor?');
+
+      // A shard that dies is started again, and answers again.
+      const [pid0, pid1] = shardPids() as [number, number];
+      process.kill(pid1, 'SIGKILL');
+      await vi.waitFor(() => expect(manager.events().filter((e) => e.event === 'shard-ready').map((e) => e.shard)).toEqual([0, 1, 1]), { timeout: 60_000, interval: 100 });
+      expect(manager.events().find((e) => e.event === 'shard-exit')).toEqual({ event: 'shard-exit', shard: 1, pid: pid1, code: null, signal: 'SIGKILL', respawn: true });
+      const pid1b = shardPids()[2]!;
+      expect(await aboutFrom(fake, second.guildId)).toMatchObject({ Servers: '2', Shard: '1 (of 2)' });
+
+      process.kill(manager.child.pid!, 'SIGTERM');
+      expect(await manager.exited).toEqual({ code: 0, signal: null });
+      expect([pid0, pid1b].map(alive)).toEqual([false, false]);
+      const events = manager.events();
+      expect(events.filter((e) => e.event === 'stopped' && 'drained' in e)).toHaveLength(2);
+      const exits = events.filter((e) => e.event === 'shard-exit').map((e) => `${e.shard}:${e.code}:${e.respawn}`);
+      expect([exits[0], ...exits.slice(1).sort()]).toEqual(['1:null:true', '0:0:false', '1:0:false']);
+      expect(events.at(-1)).toEqual({ event: 'stopped', shards: 2 });
+      expect(manager.stderr()).not.toContain(fake.token);
+    } finally {
+      if (process.env.DEBUG_SHARDS) console.log(manager.stderr());
+      for (const pid of [manager.child.pid!, ...shardPids()]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await fake.close();
+    }
+  }, 180_000);
+});
