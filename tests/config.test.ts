@@ -72,6 +72,25 @@ describe('process and Discord setup variables', () => {
   });
 });
 
+describe('SHARDS', () => {
+  it('is off by default, auto or a whole number of shards; every bad value is named with the others', () => {
+    expect([loadConfig({}).shards, loadConfig({ SHARDS: 'auto' }).shards, loadConfig({ SHARDS: 'AUTO' }).shards, loadConfig({ SHARDS: '2' }).shards]).toEqual([null, 'auto', 'auto', 2]);
+    expect(() => loadConfig({ SHARDS: '0', ANSWER_K: 'x' })).toThrow(
+      '- ANSWER_K: "x" is not a whole number from 1 to 10.\n- SHARDS: "0" is not auto or a whole number from 1 to 4096.',
+    );
+    expect(() => loadConfig({ SHARDS: 'two' })).toThrow('- SHARDS: "two" is not auto or a whole number from 1 to 4096.');
+    expect(() => loadConfig({ SHARDS: '1.5' })).toThrow('- SHARDS: "1.5" is not auto or a whole number from 1 to 4096.');
+  });
+
+  it("in a process the sharding manager started, SHARDS is discord.js's shard id: one shard, and no HEALTH_PORT (the manager serves it)", () => {
+    const shard = loadConfig({ SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2', HEALTH_PORT: '8081' });
+    expect([shard.shards, shard.shardProcess, shard.healthPort]).toEqual([null, { id: 1, count: 2 }, null]);
+    expect(() => loadConfig({ SHARDING_MANAGER: 'true', SHARDS: '2', SHARD_COUNT: '2' })).toThrow(
+      '- SHARDS: "2" of SHARD_COUNT "2" is not a shard this process can run (set by the sharding manager; do not set SHARDING_MANAGER yourself).',
+    );
+  });
+});
+
 describe('requireToken', () => {
   it('names DISCORD_TOKEN when the bot has none', () => {
     expect(() => requireToken(loadConfig({}))).toThrow('- DISCORD_TOKEN: required to run the bot.');

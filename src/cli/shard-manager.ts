@@ -5,8 +5,8 @@
  */
 import { discordRefusal } from '../bot/connect.js';
 import { structuredLog } from '../bot/log.js';
-import { requireToken, type Config } from '../config.js';
-import { describeError, isNewsdeskError } from '../errors.js';
+import type { Config } from '../config.js';
+import { describeError, isNewsdeskError, NewsdeskError } from '../errors.js';
 import { log } from './common.js';
 import { serveHealth, type HealthServer } from './health.js';
 import { claimProcessErrors, handleSignals, watchParent } from './lifecycle.js';
@@ -20,7 +20,10 @@ export interface ShardManagerOptions {
 }
 
 export async function runShardManager(config: Config, options: ShardManagerOptions): Promise<void> {
-  const token = requireToken(config);
+  if (!config.discord.token) {
+    throw new NewsdeskError('CONFIG_INVALID', '- DISCORD_TOKEN: SHARDS runs the Discord bot, which needs its token. Put your bot token in .env, or unset SHARDS for the console.');
+  }
+  const token = config.discord.token;
   const events = structuredLog(log, [token]);
   claimProcessErrors(events);
   const exit = (code: number) => process.exit(code);

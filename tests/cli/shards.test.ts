@@ -8,8 +8,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandData } from '../../src/bot/commands/index.js';
-import { startFakeDiscord, type FakeDiscord, type Json } from '../support/fake-discord.js';
-import { ROOT } from '../support/run-cli.js';
+import { Intent, startFakeDiscord, type FakeDiscord, type Json } from '../support/fake-discord.js';
+import { ROOT, runCli } from '../support/run-cli.js';
 import { seedEngine, seedWorkspace, type SeedWorkspace } from '../support/seed.js';
 
 const QUESTION = 'What is the Zangezur corridor?';
@@ -150,4 +150,47 @@ describe('SHARDS=auto under the sharding manager', () => {
       await fake.close();
     }
   }, 180_000);
+
+  it('a shard Discord refuses for good (intent not enabled, 4014) stops the manager with 78 instead of respawning it in a loop', async () => {
+    const fake = await startFakeDiscord({ recommendedShards: 2, maxConcurrency: 16, disallowedIntents: Intent.MessageContent });
+    const manager = startManager(fake, { SHARDS: 'auto' });
+    const shardPids = () => manager.events().filter((e) => e.event === 'shard-spawn').map((e) => e.pid as number);
+    try {
+      expect(await manager.exited).toEqual({ code: 78, signal: null });
+      const events = manager.events();
+      expect(events.find((e) => e.event === 'fatal' && e.code === 'CONFIG_INVALID' && String(e.error).startsWith('Discord refused the Message Content intent'))).toBeDefined();
+      expect(events.find((e) => e.event === 'shard-exit')).toMatchObject({ shard: 0, code: 78, respawn: true });
+      expect(events.filter((e) => e.event === 'fatal').at(-1)).toEqual({
+        event: 'fatal',
+        code: 'CONFIG_INVALID',
+        error: 'shard 0 exited with 78: a configuration Discord refuses (see its fatal line); not respawning.',
+      });
+      // discord.js had already started shard 0 again: that copy was stopped with the rest.
+      expect(events.filter((e) => e.event === 'shard-spawn' && e.shard === 0)).toHaveLength(2);
+      expect(shardPids().filter(alive)).toEqual([]);
+    } finally {
+      if (process.env.DEBUG_SHARDS) console.log(manager.stderr());
+      for (const pid of [manager.child.pid!, ...shardPids()]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await fake.close();
+    }
+  }, 60_000);
+});
+
+describe('SHARDS misconfigured', () => {
+  it('without DISCORD_TOKEN, or with a bad value, exits 1 naming the variables, before any shard starts', async () => {
+    const run = (env: Record<string, string>) => runCli('src/cli/start.ts', [], { ...env, CORPUS_DIR: ws.corpusDir, DATA_DIR: ws.dataDir });
+    const noToken = await run({ SHARDS: 'auto' });
+    expect([noToken.code, noToken.stderr]).toEqual([
+      1,
+      'error CONFIG_INVALID: The configuration is invalid. Fix the variables listed below in .env (see .env.example).\n' +
+        '- DISCORD_TOKEN: SHARDS runs the Discord bot, which needs its token. Put your bot token in .env, or unset SHARDS for the console.\n',
+    ]);
+    const bad = await run({ SHARDS: 'many', HEALTH_PORT: '0' });
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      'error CONFIG_INVALID: The configuration is invalid. Fix the variables listed below in .env (see .env.example).\n' +
+        '- HEALTH_PORT: "0" is not a whole number from 1 to 65535.\n' +
+        '- SHARDS: "many" is not auto or a whole number from 1 to 4096.\n',
+    ]);
+  });
 });
