@@ -14,6 +14,11 @@ import type { HealthReport } from './health.js';
 
 type Log = (fields: Record<string, unknown>) => void;
 
+/** A log writer whose lines name the shard: `{"shard":N,…}` for JSON lines, `shard N: …` for others. */
+export function tagShard(write: (line: string) => void, shard: number): (line: string) => void {
+  return (line) => write(line.startsWith('{') ? `{"shard":${shard},${line.slice(1)}` : `shard ${shard}: ${line}`);
+}
+
 /** What GET /gateway/bot says about sharding. */
 export interface GatewayBotInfo {
   /** Discord's recommended shard count. */

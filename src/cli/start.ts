@@ -12,10 +12,11 @@ import { describeError, isNewsdeskError, userMessage } from '../errors.js';
 import type { Engine } from '../index/types.js';
 import { watchIndex } from '../index/watch.js';
 import { formatAnswerText, formatTimelineText } from '../present.js';
-import { engineFromConfig, log, parseCli, readConfig, runMain } from './common.js';
+import { engineFromConfig, log, log as baseLog, parseCli, readConfig, runMain } from './common.js';
 import { startHealthServer, type Health, type HealthServer } from './health.js';
 import { claimProcessErrors, handleSignals, watchParent } from './lifecycle.js';
 import { runShardManager } from './shard-manager.js';
+import { tagShard } from './shards.js';
 
 const HELP = `
 Usage: npm start [-- --help]
@@ -135,6 +136,8 @@ async function main(): Promise<void> {
   if (!config.discord.token) return runConsoleMode(config);
 
   // Everything from here logs JSON lines, the token redacted.
+  // Under the sharding manager every shard writes to the same stderr: each line says which shard.
+  const log = config.shardProcess ? tagShard(baseLog, config.shardProcess.id) : baseLog;
   const events = structuredLog(log, [config.discord.token]);
   claimProcessErrors(events);
   const exit = (code: number) => process.exit(code);
@@ -173,7 +176,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    engine = await engineFromConfig(config);
+    engine = await engineFromConfig(config, log);
     const ready = engine;
     // One poller writes corpus/feeds/ and re-indexes; the other shards' watchers pick it up.
     feeds = (config.shardProcess?.id ?? 0) === 0 ? await feedPollerFromConfig(config, () => ready.reindex(), log) : null;

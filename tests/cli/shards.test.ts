@@ -5,24 +5,31 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandData } from '../../src/bot/commands/index.js';
 import { Intent, startFakeDiscord, type FakeDiscord, type Json } from '../support/fake-discord.js';
-import { ROOT, runCli } from '../support/run-cli.js';
+import { ROOT } from '../support/run-cli.js';
+import { runShardManager } from '../../src/cli/shard-manager.js';
+import { loadConfig } from '../../src/config.js';
+import type { Engine } from '../../src/index/types.js';
 import { seedEngine, seedWorkspace, type SeedWorkspace } from '../support/seed.js';
 
 const QUESTION = 'What is the Zangezur corridor?';
 let ws: SeedWorkspace;
+/** The engine that built the index; its re-index writes the build the shards' watchers pick up. */
+let engine: Engine;
 
 beforeAll(async () => {
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
   expect(build.status, build.stdout + build.stderr).toBe(0);
   ws = await seedWorkspace();
-  await (await seedEngine(ws)).close();
+  engine = await seedEngine(ws);
 });
 
 afterAll(async () => {
+  await engine?.close();
   await ws?.cleanup();
 });
 
@@ -115,8 +122,15 @@ describe('SHARDS=auto under the sharding manager', () => {
       ]);
 
       // Each guild's interaction reaches its own shard, which answers; servers are summed over both.
-      expect(await aboutFrom(fake)).toMatchObject({ Servers: '2', Shard: '0 (of 2)' });
-      expect(await aboutFrom(fake, second.guildId)).toMatchObject({ Servers: '2', Shard: '1 (of 2)' });
+      expect(await aboutFrom(fake)).toMatchObject({ Servers: '2', Shard: '0 (of 2)', Documents: '81' });
+      expect(await aboutFrom(fake, second.guildId)).toMatchObject({ Servers: '2', Shard: '1 (of 2)', Documents: '81' });
+
+      // A new build in the shared DATA_DIR: each shard's own watcher loads it.
+      await writeFile(join(ws.corpusDir, 'extra.md'), '---\ntitle: Harbour reopens\noutlet: Coast Daily\ndate: 2025-04-02\n---\nThe harbour reopened on Tuesday after repairs.\n');
+      await engine.reindex();
+      await vi.waitFor(() => expect(manager.events().filter((e) => e.event === 'reload' && e.ok).map((e) => e.shard).sort()).toEqual([0, 1]), { timeout: 20_000, interval: 100 });
+      expect(await aboutFrom(fake)).toMatchObject({ Documents: '82' });
+      expect(await aboutFrom(fake, second.guildId)).toMatchObject({ Documents: '82' });
       // A shard that dies is started again, and answers again.
       const [pid0, pid1] = shardPids() as [number, number];
       process.kill(pid1, 'SIGKILL');
@@ -136,9 +150,9 @@ describe('SHARDS=auto under the sharding manager', () => {
         expect(fake.findCalls({ method: 'PATCH', path: ask.originalPath }).map((e) => [e.status, e.body.embeds?.[0]?.title])).toEqual([[200, QUESTION]]);
       }
       const events = manager.events();
-      expect(events.filter((e) => e.event === 'stopped' && 'drained' in e)).toEqual([
-        { event: 'stopped', drained: 1, abandoned: 0 },
-        { event: 'stopped', drained: 1, abandoned: 0 },
+      expect(events.filter((e) => e.event === 'stopped' && 'drained' in e).sort((a, b) => a.shard - b.shard)).toEqual([
+        { shard: 0, event: 'stopped', drained: 1, abandoned: 0 },
+        { shard: 1, event: 'stopped', drained: 1, abandoned: 0 },
       ]);
       const exits = events.filter((e) => e.event === 'shard-exit').map((e) => `${e.shard}:${e.code}:${e.respawn}`);
       expect([exits[0], ...exits.slice(1).sort()]).toEqual(['1:null:true', '0:0:false', '1:0:false']);
@@ -177,20 +191,26 @@ describe('SHARDS=auto under the sharding manager', () => {
 });
 
 describe('SHARDS misconfigured', () => {
-  it('without DISCORD_TOKEN, or with a bad value, exits 1 naming the variables, before any shard starts', async () => {
-    const run = (env: Record<string, string>) => runCli('src/cli/start.ts', [], { ...env, CORPUS_DIR: ws.corpusDir, DATA_DIR: ws.dataDir });
-    const noToken = await run({ SHARDS: 'auto' });
-    expect([noToken.code, noToken.stderr]).toEqual([
-      1,
-      'error CONFIG_INVALID: The configuration is invalid. Fix the variables listed below in .env (see .env.example).\n' +
-        '- DISCORD_TOKEN: SHARDS runs the Discord bot, which needs its token. Put your bot token in .env, or unset SHARDS for the console.\n',
-    ]);
-    const bad = await run({ SHARDS: 'many', HEALTH_PORT: '0' });
-    expect([bad.code, bad.stderr]).toEqual([
+  it('a bad value exits 1 naming it with the other problems, before anything starts', () => {
+    const result = spawnSync(process.execPath, ['dist/src/cli/start.js'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', SHARDS: 'many', HEALTH_PORT: '0', CORPUS_DIR: ws.corpusDir, DATA_DIR: ws.dataDir },
+    });
+    expect([result.status, result.stderr]).toEqual([
       1,
       'error CONFIG_INVALID: The configuration is invalid. Fix the variables listed below in .env (see .env.example).\n' +
         '- HEALTH_PORT: "0" is not a whole number from 1 to 65535.\n' +
         '- SHARDS: "many" is not auto or a whole number from 1 to 4096.\n',
     ]);
+  });
+
+  it('without DISCORD_TOKEN: CONFIG_INVALID naming it, no shard started', async () => {
+    const config = loadConfig({ SHARDS: 'auto', CORPUS_DIR: ws.corpusDir, DATA_DIR: ws.dataDir });
+    const error = await runShardManager(config, { file: 'unused.js', exitConfig: 78 }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      detail: '- DISCORD_TOKEN: SHARDS runs the Discord bot, which needs its token. Put your bot token in .env, or unset SHARDS for the console.',
+    });
   });
 });
