@@ -190,6 +190,29 @@ describe('SHARDS=auto under the sharding manager', () => {
   }, 60_000);
 });
 
+describe('SHARDS=1, the manager killed', () => {
+  it('SIGKILL to the manager: its shard notices the closed channel and stops by itself, no orphan', async () => {
+    const fake = await startFakeDiscord({ maxConcurrency: 16 });
+    const manager = startManager(fake, { SHARDS: '1' });
+    const shardPids = () => manager.events().filter((e) => e.event === 'shard-spawn').map((e) => e.pid as number);
+    try {
+      await vi.waitFor(() => expect(manager.events().some((e) => e.event === 'shards-ready')).toBe(true), { timeout: 60_000, interval: 100 });
+      expect(manager.events().find((e) => e.event === 'shards')).toMatchObject({ count: 1, setting: 1, recommended: 1 });
+      expect(fake.gatewayFrames.filter((f) => f.op === 2).map((f) => f.d.shard)).toEqual([[0, 1]]);
+      const [shard] = shardPids() as [number];
+      process.kill(manager.child.pid!, 'SIGKILL');
+      await vi.waitFor(() => expect(alive(shard)).toBe(false), { timeout: 20_000, interval: 100 });
+      expect(manager.events().filter((e) => e.shard === 0 && (e.event === 'shutdown' || e.event === 'stopped'))).toEqual([
+        { shard: 0, event: 'shutdown', reason: 'sharding manager exited' },
+        { shard: 0, event: 'stopped', drained: 0, abandoned: 0 },
+      ]);
+    } finally {
+      for (const pid of [manager.child.pid!, ...shardPids()]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await fake.close();
+    }
+  }, 90_000);
+});
+
 describe('SHARDS misconfigured', () => {
   it('a bad value exits 1 naming it with the other problems, before anything starts', () => {
     const result = spawnSync(process.execPath, ['dist/src/cli/start.js'], {
