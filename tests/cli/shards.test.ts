@@ -228,6 +228,25 @@ describe('SHARDS misconfigured', () => {
     ]);
   });
 
+  it('a token Discord rejects (401 on GET /gateway/bot): exit 78 with the fix, no shard started', async () => {
+    const fake = await startFakeDiscord();
+    fake.failNext({ method: 'GET', route: '/gateway/bot' }, { status: 401, code: 0, message: '401: Unauthorized' });
+    const manager = startManager(fake, { SHARDS: 'auto' });
+    try {
+      expect(await manager.exited).toEqual({ code: 78, signal: null });
+      expect(manager.events()).toEqual([
+        {
+          event: 'fatal',
+          code: 'CONFIG_INVALID',
+          error: 'DISCORD_TOKEN: Discord rejected this token. On the Bot page of your application, reset the token and copy the new one into .env.',
+        },
+      ]);
+    } finally {
+      if (alive(manager.child.pid!)) process.kill(manager.child.pid!, 'SIGKILL');
+      await fake.close();
+    }
+  }, 60_000);
+
   it('without DISCORD_TOKEN: CONFIG_INVALID naming it, no shard started', async () => {
     const config = loadConfig({ SHARDS: 'auto', CORPUS_DIR: ws.corpusDir, DATA_DIR: ws.dataDir });
     const error = await runShardManager(config, { file: 'unused.js', exitConfig: 78 }).catch((caught: unknown) => caught);
