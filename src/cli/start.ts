@@ -35,6 +35,8 @@ Either way the index is built on first use, and a new one written by \`npm run r
 up within seconds (or at once on SIGHUP). SIGINT/SIGTERM stop after replies in flight are sent
 (exit 0). A configuration Discord refuses (bad token, intent not enabled) exits 78. With
 HEALTH_PORT set, GET http://127.0.0.1:HEALTH_PORT/healthz reports the gateway and the index.
+With SHARDS=auto or SHARDS=N (and DISCORD_TOKEN): runs discord.js's ShardingManager, one bot
+process per shard; this process then stops them all on SIGINT/SIGTERM and serves HEALTH_PORT.
 See docs/deploy.md.
 
 Options:

@@ -16,6 +16,9 @@
  * 2000-character content limit and embed limits, replies to unknown messages, empty messages,
  * intents (no MESSAGE_CONTENT intent: guild message content is blanked unless the bot is mentioned),
  * DMs that need `Partials.Channel`, and echoes of the bot's own messages as MESSAGE_CREATE.
+ * Sharded clients (`shard: [id, count]` in IDENTIFY) each get their own guilds' events, routed as
+ * Discord does: `(guild_id >> 22) % count`, DMs to shard 0; `addGuild({ onShard })` makes a guild
+ * for a given shard, and `recommendedShards` is what GET /gateway/bot recommends.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
