@@ -94,6 +94,8 @@ export function createShards(options: ShardsOptions): Shards {
     token: options.token,
     mode: 'process',
     respawn: true,
+    // The shards run with the manager's node flags (e.g. --max-old-space-size).
+    execArgv: process.execArgv,
   });
   let stopping = false;
 
