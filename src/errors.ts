@@ -30,6 +30,7 @@ export const ERROR_MESSAGES = {
   PG_UNREACHABLE: 'The PostgreSQL server at DATABASE_URL could not be reached. Check DATABASE_URL (host, port, database, user, password) and that the server is running.',
   PG_VECTOR_MISSING: 'The PostgreSQL server lacks the pgvector extension (version 0.5 or later, for HNSW indexes). Install pgvector on the server, then run `CREATE EXTENSION vector;` in the database as a superuser (or `ALTER EXTENSION vector UPDATE;` for an older one), then `npm run migrate`.',
   PG_SCHEMA_NEWER: 'The database schema is newer than this version of Newsdesk. Upgrade Newsdesk, or point DATABASE_URL at another database.',
+  SHARD_START_FAILED: 'A shard process stopped before it was ready, so all shards were stopped. Its own log lines (they carry "shard") say why: fix that, then start again.',
   INTERNAL: 'Something went wrong on our side. The error was logged; try again.',
 } as const;
 

@@ -61,11 +61,16 @@ export async function runShardManager(config: Config, options: ShardManagerOptio
       count,
       spawnDelayMs: delay,
       log: events,
-      fatalExitCode: options.exitConfig,
-      onFatalExit: (shard, code) => {
-        events({ event: 'fatal', code: 'CONFIG_INVALID', error: `shard ${shard} exited with ${code}: a configuration Discord refuses (see its fatal line); not respawning.` });
-        exitCode = options.exitConfig;
-        shutdown(`shard ${shard} exited with ${code}`);
+      onStartFailure: (shard, code) => {
+        // As one bot would: exit, so that the supervisor's restart policy applies (78: none).
+        const refused = code === options.exitConfig;
+        events({
+          event: 'fatal',
+          code: refused ? 'CONFIG_INVALID' : 'SHARD_START_FAILED',
+          error: `shard ${shard} exited with ${code} before it was ready (see its fatal line); stopping all shards instead of respawning it.`,
+        });
+        exitCode = refused ? options.exitConfig : 1;
+        shutdown(`shard ${shard} failed to start`);
       },
     });
     if (config.healthPort !== null) {

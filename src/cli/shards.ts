@@ -69,9 +69,11 @@ export interface ShardsOptions {
   readyTimeoutMs?: number;
   /** How long a stopping shard may drain before it is killed (its own drain stops at 8 s). */
   stopTimeoutMs?: number;
-  /** A shard exited with this code: a configuration Discord refuses, which respawning repeats. */
-  onFatalExit?: (shard: number, code: number) => void;
-  fatalExitCode?: number;
+  /**
+   * A shard process exited with an error before it was ready (its index could not load, Discord
+   * refused the token or an intent): respawning it would only repeat that, at once and for ever.
+   */
+  onStartFailure?: (shard: number, code: number) => void;
 }
 
 export interface Shards {
@@ -100,18 +102,28 @@ export function createShards(options: ShardsOptions): Shards {
   let stopping = false;
 
   const watch = (shard: Shard) => {
+    let started = false;
     // mode 'process': the child is always a ChildProcess, never a Worker.
-    shard.on('spawn', (child) => log({ event: 'shard-spawn', shard: shard.id, pid: (child as ChildProcess).pid }));
-    shard.on('ready', () => log({ event: 'shard-ready', shard: shard.id }));
-    shard.on('error', (error) => log({ event: 'error', where: 'shard', shard: shard.id, error: describeError(error) }));
+    shard.on('spawn', (child) => {
+      started = false;
+      log({ event: 'shard-spawn', shard: shard.id, pid: (child as ChildProcess).pid });
+    });
+    shard.on('ready', () => {
+      started = true;
+      log({ event: 'shard-ready', shard: shard.id });
+    });
+    shard.on('error', (error) => {
+      // While stopping, a shard killed on its way up rejects its spawn: expected, not an error.
+      if (!stopping) log({ event: 'error', where: 'shard', shard: shard.id, error: describeError(error) });
+    });
     shard.on('death', (worker) => {
       const child = worker as ChildProcess;
       const code = child.exitCode;
       const respawn = !stopping && manager.respawn;
       log({ event: 'shard-exit', shard: shard.id, pid: child.pid, code, signal: child.signalCode, respawn });
-      if (!stopping && code !== null && code === options.fatalExitCode) {
+      if (!stopping && !started && code !== null && code !== 0) {
         // After discord.js has forked the replacement, so that stopping reaches it too.
-        setImmediate(() => options.onFatalExit?.(shard.id, code));
+        setImmediate(() => options.onStartFailure?.(shard.id, code));
       }
     });
   };

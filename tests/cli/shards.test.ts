@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandData } from '../../src/bot/commands/index.js';
@@ -177,13 +177,40 @@ describe('SHARDS=auto under the sharding manager', () => {
       expect(events.filter((e) => e.event === 'fatal').at(-1)).toEqual({
         event: 'fatal',
         code: 'CONFIG_INVALID',
-        error: 'shard 0 exited with 78: a configuration Discord refuses (see its fatal line); not respawning.',
+        error: 'shard 0 exited with 78 before it was ready (see its fatal line); stopping all shards instead of respawning it.',
       });
       // discord.js had already started shard 0 again: that copy was stopped with the rest.
       expect(events.filter((e) => e.event === 'shard-spawn' && e.shard === 0)).toHaveLength(2);
       expect(shardPids().filter(alive)).toEqual([]);
     } finally {
       if (process.env.DEBUG_SHARDS) console.log(manager.stderr());
+      for (const pid of [manager.child.pid!, ...shardPids()]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await fake.close();
+    }
+  }, 60_000);
+});
+
+describe('a shard that cannot start', () => {
+  it('exits 1 before it is ready (empty corpus): the manager stops all and exits 1, so the supervisor restarts with its delay, not a respawn loop', async () => {
+    const fake = await startFakeDiscord({ recommendedShards: 2, maxConcurrency: 16 });
+    const empty = join(ws.root, 'empty-corpus');
+    await mkdir(empty, { recursive: true });
+    const manager = startManager(fake, { SHARDS: 'auto', CORPUS_DIR: empty, DATA_DIR: join(ws.root, 'empty-data') });
+    const shardPids = () => manager.events().filter((e) => e.event === 'shard-spawn').map((e) => e.pid as number);
+    try {
+      expect(await manager.exited).toEqual({ code: 1, signal: null });
+      const events = manager.events();
+      expect(events.find((e) => e.event === 'fatal' && e.shard === 0)).toMatchObject({ code: 'CORPUS_EMPTY' });
+      expect(events.filter((e) => e.event === 'fatal' && e.shard === undefined)).toEqual([
+        {
+          event: 'fatal',
+          code: 'SHARD_START_FAILED',
+          error: 'shard 0 exited with 1 before it was ready (see its fatal line); stopping all shards instead of respawning it.',
+        },
+      ]);
+      expect(events.filter((e) => e.event === 'error')).toEqual([]);
+      expect(shardPids().filter(alive)).toEqual([]);
+    } finally {
       for (const pid of [manager.child.pid!, ...shardPids()]) if (alive(pid)) process.kill(pid, 'SIGKILL');
       await fake.close();
     }
