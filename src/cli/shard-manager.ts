@@ -52,6 +52,7 @@ export async function runShardManager(config: Config, options: ShardManagerOptio
   try {
     const started = performance.now();
     const info = await fetchGatewayBot(config.discord.apiUrl, token, events, aborted.signal);
+    if (aborted.signal.aborted) return;
     const count = shardCount(config.shards ?? 'auto', info);
     const delay = spawnDelayMs(info.maxConcurrency);
     events({ event: 'shards', count, setting: config.shards, recommended: info.shards, maxConcurrency: info.maxConcurrency, spawnDelayMs: delay, pid: process.pid });
