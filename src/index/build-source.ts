@@ -3,7 +3,7 @@
  * (STORE=postgres). The engine asks its source for the live build's id, loads it, and writes new
  * builds through it; everything a question does after that is the same shared code.
  */
-import { isNewsdeskError, type NewsdeskError } from '../errors.js';
+import { isNewsdeskError } from '../errors.js';
 import { createEmbedder, type Embedder } from './embedder.js';
 import { buildIndex } from './indexer.js';
 import { loadOrBuild, loadSnapshot, snapshotOf, type OpenOptions, type Snapshot } from './snapshot.js';
@@ -58,7 +58,7 @@ export function postgresBuilds(database: PostgresIndex, options: OpenOptions): B
       try {
         return await load();
       } catch (error) {
-        if (!options.buildIfMissing || !isNewsdeskError(error as NewsdeskError, 'INDEX_MISSING')) throw error;
+        if (!options.buildIfMissing || !isNewsdeskError(error, 'INDEX_MISSING')) throw error;
       }
       options.log('index: none yet, building it from the corpus (this happens once)');
       const embedder = await createEmbedder(options.embedder);
