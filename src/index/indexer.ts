@@ -111,15 +111,22 @@ async function readChangedCorpus(options: BuildOptions, previous: PreviousBuild 
   const scan = await scanCorpus(options.corpusDir, (name, hash) => previous?.files.get(name)?.record.hash === hash);
   progress({ stage: 'parse', files: scan.files.length });
   const corpus = assemble(scan.files, previous, options.chunking);
-  const skipped = corpus.problems.filter((p) => p.kind !== 'warning');
-  if (options.strict && skipped.length > 0) {
-    const { files, lines } = countSkipped(skipped);
-    throw new NewsdeskError('CORPUS_PROBLEMS', [`${plural(files, 'file')} and ${plural(lines, 'line')} skipped:`, ...skipped.map(formatProblem)].join('\n'));
-  }
-  if (corpus.documents.length === 0) {
-    throw new NewsdeskError('CORPUS_EMPTY', `${options.corpusDir}: ${scan.files.length} files, no documents.`);
-  }
+  const skipped = checkCorpus(options, corpus.problems, corpus.documents.length, scan.files.length);
   return { corpus, corpusHash: scan.hash, skipped };
+}
+
+/**
+ * The problems that skip a file or line, after --strict (CORPUS_PROBLEMS when there are any) and
+ * the empty check (CORPUS_EMPTY): every store's build reads the corpus through this.
+ */
+export function checkCorpus(options: { corpusDir: string; strict?: boolean }, problems: ParseProblem[], documents: number, files: number): ParseProblem[] {
+  const skipped = problems.filter((p) => p.kind !== 'warning');
+  if (options.strict && skipped.length > 0) {
+    const counted = countSkipped(skipped);
+    throw new NewsdeskError('CORPUS_PROBLEMS', [`${plural(counted.files, 'file')} and ${plural(counted.lines, 'line')} skipped:`, ...skipped.map(formatProblem)].join('\n'));
+  }
+  if (documents === 0) throw new NewsdeskError('CORPUS_EMPTY', `${options.corpusDir}: ${files} files, no documents.`);
+  return skipped;
 }
 
 interface Assembled {
@@ -228,7 +235,7 @@ async function freshTerms(corpus: Assembled): Promise<TermData> {
 }
 
 /** Embeds the chunk texts the cache lacks into it; returns how many chunks that was. */
-async function embedMissing(cache: EmbeddingCache, chunks: Chunk[], embedder: Embedder, progress: ProgressFn): Promise<number> {
+export async function embedMissing(cache: EmbeddingCache, chunks: Chunk[], embedder: Embedder, progress: ProgressFn): Promise<number> {
   // Progress counts chunks, like the summary: two identical headlines are embedded once, counted twice.
   const chunksOf = new Map<string, number>();
   for (const chunk of chunks) if (!cache.get(chunk.text)) chunksOf.set(chunk.text, (chunksOf.get(chunk.text) ?? 0) + 1);
