@@ -4,7 +4,7 @@
  * next to a reference measured in the same run. See printReport for what each row means.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,9 @@ import { chunkDocuments, DEFAULT_CHUNKING } from '../src/index/chunk.js';
 import { readCorpus } from '../src/index/corpus.js';
 import { createEmbedder, type Embedder, type EmbedderOptions } from '../src/index/embedder.js';
 import { buildIndex } from '../src/index/indexer.js';
-import { currentBuild } from '../src/index/store.js';
+import { currentBuild, FORMAT_VERSION } from '../src/index/store.js';
 import { buildGatherModel } from './support/gather-model.js';
-import { newsVocabulary, writeExtraArticle, writeNewsCorpus } from './support/news-corpus.js';
+import { newsVocabulary, writeExtraArticle, writeNewsCorpus, type SyntheticCorpus } from './support/news-corpus.js';
 import type { Outcome, ProbeJob, ProbeResult } from './support/scale-probe.js';
 
 const MODEL = 'bench/news-gather-512';
@@ -115,10 +115,16 @@ export interface ScaleOptions {
   log: (line: string) => void;
   /** Measure the Universal Sentence Encoder's throughput too (slow to load; once per run). */
   use: boolean;
+  /**
+   * Keep the generated corpus and its cold build here and reuse them on the next run (the cold
+   * build of 100k chunks takes minutes); each run works on a copy. Without it, a temp dir.
+   */
+  workDir?: string;
 }
 
 export async function runScaleBench(options: ScaleOptions): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'newsdesk-scale-'));
+  const work = options.workDir ?? (await mkdtemp(join(tmpdir(), 'newsdesk-scale-')));
+  await mkdir(work, { recursive: true });
   try {
     const started = new Date();
     const header = [
@@ -126,7 +132,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<void> {
       `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())} RAM, node ${process.version}, load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
       `embedder: cheap ${DIMENSIONS}-dimension ONNX model "${MODEL}" (one Gather from a seeded table, mean-pooled), built like tests/support/tiny-model.ts, loaded through transformers.js; not a real model: for cost, not quality`,
       `corpus: synthetic news (scripts/support/news-corpus.ts, seed 9): 60 outlets, 2023-06-01..2025-05-31, front-matter articles + clipping files; chunking ${JSON.stringify(DEFAULT_CHUNKING)}`,
-      `work dir: ${work} (removed at the end; data/ is never touched)`,
+      `work dir: ${work} (${options.workDir ? 'kept: cold builds are reused' : 'removed at the end'}; data/ is never touched)`,
     ];
     process.stdout.write(`${header.join('\n')}\n`);
     const model = await buildGatherModel({ dir: join(work, 'models'), name: MODEL, words: newsVocabulary(), dimensions: DIMENSIONS, seed: 0x5eed, producer: 'newsdesk-bench' });
@@ -139,7 +145,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<void> {
       process.stdout.write(`${[...lines, ...(useLine ? [useLine] : [])].join('\n')}\n`);
     }
   } finally {
-    await rm(work, { recursive: true, force: true });
+    if (!options.workDir) await rm(work, { recursive: true, force: true });
   }
 }
 
@@ -157,10 +163,9 @@ async function runOne(work: string, size: number, embedder: Embedder, embedderOp
   const corpusDir = join(work, 'corpus');
   const dataDir = join(work, `data-${size}`);
   await rm(corpusDir, { recursive: true, force: true });
-  const [corpus, generateMs] = await timed(() => writeNewsCorpus(corpusDir, size));
-  options.log(`scale ${size}: corpus written (${corpus.chunks} chunks in ${corpus.files} files), building`);
+  await rm(dataDir, { recursive: true, force: true });
+  const { corpus, generateMs, cold, coldMs } = await coldBuild(work, size, embedder, options);
   const build = { corpusDir, dataDir, embedder, chunking: DEFAULT_CHUNKING, onProgress: () => {} };
-  const [cold, coldMs] = await timed(() => buildIndex(build));
   const cacheBefore = await cacheFacts(dataDir, cold.chunks);
   const indexFiles = await filesUnder(join(dataDir, 'index', 'builds', (await currentBuild(dataDir))!));
   options.log(`scale ${size}: built in ${ms(coldMs)}, probing load and questions`);
@@ -196,4 +201,43 @@ async function runOne(work: string, size: number, embedder: Embedder, embedderOp
     ...rows.map(([what, measured, reference]) => `| ${what} | ${measured} | ${reference} |`),
     `| build process peak RSS | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB | |`,
   ];
+}
+
+interface ColdBuild {
+  corpus: SyntheticCorpus;
+  generateMs: number;
+  cold: { chunks: number; documents: number };
+  coldMs: number;
+}
+
+/**
+ * Generates the corpus of `size` chunks into work/corpus and builds it cold into work/data-<size>.
+ * With a work dir, the first run keeps both under base-<size>-v<format> and later runs copy them:
+ * a change of the build format (FORMAT_VERSION) makes a new base.
+ */
+async function coldBuild(work: string, size: number, embedder: Embedder, options: ScaleOptions): Promise<ColdBuild> {
+  const corpusDir = join(work, 'corpus');
+  const dataDir = join(work, `data-${size}`);
+  const base = join(work, `base-${size}-v${FORMAT_VERSION}`);
+  const marker = join(base, 'cold.json');
+  if (options.workDir) {
+    const saved = await readFile(marker, 'utf8').then((text) => JSON.parse(text) as ColdBuild, () => null);
+    if (saved) {
+      options.log(`scale ${size}: reusing the cold build in ${base}`);
+      await cp(join(base, 'corpus'), corpusDir, { recursive: true, preserveTimestamps: true });
+      await cp(join(base, 'data'), dataDir, { recursive: true, preserveTimestamps: true });
+      return saved;
+    }
+  }
+  const [corpus, generateMs] = await timed(() => writeNewsCorpus(corpusDir, size));
+  options.log(`scale ${size}: corpus written (${corpus.chunks} chunks in ${corpus.files} files), building`);
+  const [built, coldMs] = await timed(() => buildIndex({ corpusDir, dataDir, embedder, chunking: DEFAULT_CHUNKING, onProgress: () => {} }));
+  const result: ColdBuild = { corpus, generateMs, cold: { chunks: built.chunks, documents: built.documents }, coldMs };
+  if (options.workDir) {
+    await rm(base, { recursive: true, force: true });
+    await cp(corpusDir, join(base, 'corpus'), { recursive: true, preserveTimestamps: true });
+    await cp(dataDir, join(base, 'data'), { recursive: true, preserveTimestamps: true });
+    await writeFile(marker, JSON.stringify(result));
+  }
+  return result;
 }

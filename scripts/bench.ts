@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { engineFromConfigOptions, log, parseCli, readConfig, runMain, positiveInt } from '../src/cli/common.js';
 import { readQuestions } from '../src/eval/run.js';
 import { chunkDocuments } from '../src/index/chunk.js';
@@ -13,7 +13,7 @@ import { measureBurst, measureDiscord } from './bench-discord.js';
 
 const HELP = `
 Usage: npm run bench [-- --questions FILE] [--repeat N]
-       npm run bench -- --scale N[,N...] [--no-use]
+       npm run bench -- --scale N[,N...] [--no-use] [--work-dir DIR]
        npm run bench -- --store postgres [--scale N] [--database-url URL]
 
 Measures, on the configured corpus and embedder, in a temporary data directory (your data/
@@ -43,6 +43,8 @@ Options:
   --database-url U  with --store postgres: measure this server instead of PGlite
   --scale N[,N...]  scale run(s) instead of the seed bench
   --no-use          with --scale: skip measuring the Universal Sentence Encoder's throughput
+  --work-dir DIR    with --scale: keep each size's corpus and cold build in DIR and reuse them
+                    on later runs (a new one when the build format changes); default: a temp dir
   --questions FILE  JSONL questions (default: ../shared/eval/dev.jsonl)
   --repeat N        ask every question N times (default: 5)
   -h, --help        show this help
@@ -86,6 +88,7 @@ runMain(async () => {
     'no-use': { type: 'boolean' },
     store: { type: 'string' },
     'database-url': { type: 'string' },
+    'work-dir': { type: 'string' },
   });
   if (values.store !== undefined) {
     if (values.store !== 'postgres') throw new NewsdeskError('BAD_USAGE', `--store: only "postgres" is compared with the embedded store, not "${values.store}".`);
@@ -95,7 +98,7 @@ runMain(async () => {
   }
   if (values.scale !== undefined) {
     const { runScaleBench } = await import('./bench-scale.js');
-    return runScaleBench({ sizes: scaleSizes(values.scale), log, use: !values['no-use'] });
+    return runScaleBench({ sizes: scaleSizes(values.scale), log, use: !values['no-use'], ...(values['work-dir'] && { workDir: resolve(values['work-dir']) }) });
   }
   const config = readConfig();
   const repeat = positiveInt('--repeat', values.repeat, 5);
