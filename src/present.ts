@@ -70,12 +70,22 @@ function formatPassage(passage: Passage, n: number, options: { color: boolean })
   return `${n}. “${quote.replace(/\n+/g, ' ')}”\n   — ${passageSourceLine(passage)}${link}`;
 }
 
+/**
+ * Why a timeline shows a passage that lacks the topic's words: the story it follows. An empty
+ * string for any other passage.
+ */
+export function followsLine(passage: Pick<Passage, 'via'>, prefix: string): string {
+  if (!passage.via) return '';
+  const lead = passage.via.length > 80 ? `${passage.via.slice(0, passage.via.lastIndexOf(' ', 80))}…` : passage.via;
+  return `${prefix}(same story as “${lead}”)`;
+}
+
 /** The console's timeline: a heading per day, oldest first, then the numbered quotes. */
 export function formatTimelineText(timeline: Timeline, options: { color: boolean }): string {
   if (timeline.total === 0) return `No passage in the corpus holds “${timeline.topic}”.`;
   let n = 0;
   const days = timeline.days.map((day) => {
-    const quotes = day.passages.map((passage) => formatPassage(passage, ++n, options));
+    const quotes = day.passages.map((passage) => formatPassage(passage, ++n, options) + followsLine(passage, '\n   '));
     return `${day.date ?? 'Undated'}\n\n${quotes.join('\n\n')}`;
   });
   return `Timeline of “${timeline.topic}”: ${timeline.total} passage${timeline.total === 1 ? '' : 's'}, oldest first.\n\n${days.join('\n\n')}`;

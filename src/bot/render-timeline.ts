@@ -1,7 +1,7 @@
 /** /timeline and coverage answers as Discord payloads, within Discord's limits. Pure. */
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import { coverageLines, outletLine } from '../index/coverage.js';
-import { quotesTitle } from '../present.js';
+import { followsLine, quotesTitle } from '../present.js';
 import type { Coverage, Timeline } from '../index/types.js';
 import { customId } from './custom-id.js';
 import { COLOR, pagerRow, quoteMarkdown, sourceMarkdown, type MessagePayload } from './render.js';
@@ -35,7 +35,8 @@ export function renderTimeline(view: TimelineView): MessagePayload {
       day = passage.source.date;
       blocks.push(`__**${day ?? 'Undated'}**__`);
     }
-    blocks.push(`${quoteMarkdown(passage, QUOTE_CHARS)}\n${sourceMarkdown(passage.source, first + i + 1, !quotesTitle(passage))}`);
+    const why = passage.via ? `\n-# ${escapeText(followsLine(passage, ''))}` : '';
+    blocks.push(`${quoteMarkdown(passage, QUOTE_CHARS)}\n${sourceMarkdown(passage.source, first + i + 1, !quotesTitle(passage))}${why}`);
   });
   const range = view.from && view.to ? ` · ${view.from} to ${view.to}` : view.from ? ` · from ${view.from}` : view.to ? ` · until ${view.to}` : '';
   const total = view.timeline.total;

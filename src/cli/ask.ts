@@ -46,8 +46,11 @@ export function answerJson(answer: Answer): object {
 
 const passageJson = (p: Passage) => ({ text: p.text, score: p.score, source: p.source });
 
+/** A timeline passage that follows the topic's story without its words says which one it is close to. */
+const timelinePassageJson = (p: Passage) => ({ ...passageJson(p), ...(p.via && { via: p.via }) });
+
 export function timelineJson(timeline: Timeline): object {
-  return { topic: timeline.topic, total: timeline.total, days: timeline.days.map((d) => ({ date: d.date, passages: d.passages.map(passageJson) })) };
+  return { topic: timeline.topic, total: timeline.total, days: timeline.days.map((d) => ({ date: d.date, passages: d.passages.map(timelinePassageJson) })) };
 }
 
 function isoDate(name: string, value: string | undefined): string | undefined {

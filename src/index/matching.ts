@@ -7,7 +7,7 @@ import { composeAnswer, type Hit } from './compose.js';
 import { CLOSE_SOURCES, DEFAULT_SETTINGS, retrieve, termShare, type RetrievalSettings } from './retriever.js';
 import type { Expansion } from './expand.js';
 import type { Snapshot } from './snapshot.js';
-import { canonicalText, contentTerms } from './terms.js';
+import { allTerms, canonicalText, contentTerms } from './terms.js';
 import { dot } from './vector.js';
 import { matchesDate } from './query.js';
 import type { DocKind, Document, Passage } from './types.js';
@@ -54,6 +54,30 @@ export function withinFilter(hit: Hit, filter: MatchFilter): boolean {
 }
 
 /**
+ * A timeline follows a story (as Topic Detection and Tracking does): a passage that names the
+ * topic's actor but words the rest another way ("Russia 'agreed' to broker talks" beside "Russia
+ * seeks to serve as mediator") joins when it is nearly the same text as a passage that holds the
+ * topic. It must hold one of the topic's names and FOLLOW_SHARE of the topic's weight: a name
+ * the whole corpus shares ("Iran" in a corpus about Iran), or common words, pull nothing in, and
+ * with the Universal Sentence Encoder any two headlines on one country sit at cosine 0.75-0.8.
+ * Only direct matches lead (no chains), and followers are shown after them, saying which one.
+ */
+export const FOLLOW_SHARE = 0.35;
+export const FOLLOW_DENSE = 0.84;
+
+/** Whether a passage that does not hold the topic follows its story. Pure. */
+export function followsStory(share: number, holdsName: boolean, closest: number): boolean {
+  return holdsName && share >= FOLLOW_SHARE && closest >= FOLLOW_DENSE;
+}
+
+/** The topic's words that the corpus writes as names ("Russia", "Trump"). */
+export function nameTerms(text: string, caseMap: Map<string, string>): string[] {
+  return allTerms(text)
+    .filter((t) => /^\p{Lu}/u.test(caseMap.get(text.slice(t.start, t.end).toLowerCase()) ?? ''))
+    .map((t) => t.term);
+}
+
+/**
  * Every passage matching `topic`, most relevant first; none when retrieval refuses the topic.
  * Retrieval decides whether the topic is covered at all and which words it is made of; then one
  * linear pass holds each chunk to the floor (retrieval's own top-k would cut a count short, and
@@ -65,15 +89,41 @@ export async function matchingPassages(
   filter: MatchFilter = {},
   settings: RetrievalSettings = DEFAULT_SETTINGS,
 ): Promise<Passage[]> {
+  return (await matchTopic(snapshot, topic, filter, settings, false)).passages;
+}
+
+/**
+ * A timeline's passages: those matching `topic`, then those following its story (each with `via`,
+ * the matching passage it is close to).
+ */
+export async function storyPassages(
+  snapshot: Snapshot,
+  topic: string,
+  filter: MatchFilter = {},
+  settings: RetrievalSettings = DEFAULT_SETTINGS,
+): Promise<Passage[]> {
+  return (await matchTopic(snapshot, topic, filter, settings, true)).passages;
+}
+
+interface Candidate {
+  hit: Hit;
+  label: number;
+  share: number;
+  holdsName: boolean;
+}
+
+async function matchTopic(snapshot: Snapshot, topic: string, filter: MatchFilter, settings: RetrievalSettings, follow: boolean): Promise<{ passages: Passage[] }> {
   const found = await retrieve(snapshot, topic, 1, settings);
-  if (!found.answered) return [];
+  if (!found.answered) return { passages: [] };
   const { idf, parsed } = found;
   const terms = contentTerms(parsed.text);
   // Only expansions that say the same thing stand in for a topic's word: a narrower or merely
   // related one ("discuss" for "deal") would put passages that never mention the topic in a count.
   const expansions = found.expansions.filter((e) => CLOSE_SOURCES.has(e.source));
+  const names = nameTerms(parsed.text, snapshot.caseMap);
   const [query] = await snapshot.embedder.embed([canonicalText(parsed.text.trim() || topic, snapshot.caseMap)]);
-  const hits: Hit[] = [];
+  const direct: Candidate[] = [];
+  const rest: Candidate[] = [];
   const vectors = await snapshot.vectors.vectors(snapshot.chunks.map((chunk) => chunk.id));
   snapshot.chunks.forEach((chunk, label) => {
     const doc = snapshot.docById.get(chunk.docId)!;
@@ -83,8 +133,35 @@ export async function matchingPassages(
     const vector = vectors[label];
     const dense = vector ? dot(query!, vector) : 0;
     const share = topicShare(snapshot.chunkTerms[label]!, doc, terms, idf, expansions);
-    if (holdsTopic(share, dense)) hits.push({ ...hit, score: (share + Math.max(0, dense)) / 2 });
+    if (holdsTopic(share, dense)) direct.push({ hit: { ...hit, score: (share + Math.max(0, dense)) / 2 }, label, share, holdsName: true });
+    else if (follow && share >= FOLLOW_SHARE) {
+      // topicShare counts a topic of no words as held: a topic without names has no actor to follow.
+      const holdsName = names.length > 0 && topicShare(snapshot.chunkTerms[label]!, doc, names, idf, expansions) > 0;
+      rest.push({ hit, label, share, holdsName });
+    }
   });
-  hits.sort((a, b) => b.score - a.score);
-  return composeAnswer(topic, { ...found, answered: true, hits, more: [] }).passages;
+  direct.sort((a, b) => b.hit.score - a.hit.score);
+  const followers = follow ? followersOf(direct, rest, vectors) : [];
+  const hits = [...direct.map((d) => d.hit), ...followers.map((f) => f.hit)];
+  const passages = composeAnswer(topic, { ...found, answered: true, hits, more: [] }).passages;
+  const via = new Map(followers.map((f) => [f.hit.chunk.id, f.via]));
+  return { passages: passages.map((p) => (via.has(p.chunkId) ? { ...p, via: via.get(p.chunkId)! } : p)) };
+}
+
+/** The candidates that follow the story, each scored by and naming its closest direct match. */
+function followersOf(direct: Candidate[], rest: Candidate[], vectors: Array<Float32Array | undefined>): Array<{ hit: Hit; via: string }> {
+  const out: Array<{ hit: Hit; via: string; score: number }> = [];
+  for (const candidate of rest) {
+    const vector = vectors[candidate.label];
+    if (!vector) continue;
+    let closest = -1;
+    let lead: Candidate | undefined;
+    for (const d of direct) {
+      const leader = vectors[d.label];
+      const cosine = leader ? dot(vector, leader) : -1;
+      if (cosine > closest) [closest, lead] = [cosine, d];
+    }
+    if (lead && followsStory(candidate.share, candidate.holdsName, closest)) out.push({ hit: { ...candidate.hit, score: (candidate.share + closest) / 2 }, via: lead.hit.chunk.text, score: closest });
+  }
+  return out.sort((a, b) => b.score - a.score);
 }

@@ -13,7 +13,7 @@ import { explainRetrieval } from './explain.js';
 import { buildIndex } from './indexer.js';
 import type { LexicalIndex, WeightedTerm } from './lexical.js';
 import type { Ranked } from './fusion.js';
-import { matchingPassages } from './matching.js';
+import { matchingPassages, storyPassages } from './matching.js';
 import { nearestPassages } from './nearest.js';
 import { worldPlaces } from './places.js';
 import { matchesDate } from './query.js';
@@ -243,7 +243,7 @@ export async function findHeadlines(snapshot: Snapshot, filter: HeadlineQuery, s
 /** The passages on a topic, grouped by day, oldest first. */
 export async function timeline(snapshot: Snapshot, query: TimelineQuery, settings: RetrievalSettings = DEFAULT_SETTINGS): Promise<Timeline> {
   const topic = timelineTopic(validateQuestion(query.topic));
-  return buildTimeline(topic, await matchingPassages(snapshot, topic, query, settings));
+  return buildTimeline(topic, await storyPassages(snapshot, topic, query, settings));
 }
 
 /** What `about` shows: the corpus in counts and dates, and the index that holds it. */

@@ -53,6 +53,11 @@ export interface Passage {
   end: number;
   /** Ranges inside `text` of the query terms that matched, for bolding. */
   highlights: Array<[number, number]>;
+  /**
+   * On a timeline only: the passage does not hold the topic's words but follows its story, being
+   * nearly the same text as this passage, which does.
+   */
+  via?: string;
 }
 
 export interface Answer {
