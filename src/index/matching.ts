@@ -7,7 +7,7 @@ import { composeAnswer, type Hit } from './compose.js';
 import { CLOSE_SOURCES, DEFAULT_SETTINGS, retrieve, termShare, type RetrievalSettings } from './retriever.js';
 import type { Expansion } from './expand.js';
 import type { Snapshot } from './snapshot.js';
-import { allTerms, canonicalText, contentTerms } from './terms.js';
+import { allTerms, canonicalText, contentTerms, isStopword } from './terms.js';
 import { dot } from './vector.js';
 import { matchesDate } from './query.js';
 import type { DocKind, Document, Passage } from './types.js';
@@ -73,7 +73,10 @@ export function followsStory(share: number, holdsName: boolean, closest: number)
 /** The topic's words that the corpus writes as names ("Russia", "Trump"). */
 export function nameTerms(text: string, caseMap: Map<string, string>): string[] {
   return allTerms(text)
-    .filter((t) => /^\p{Lu}/u.test(caseMap.get(text.slice(t.start, t.end).toLowerCase()) ?? ''))
+    .filter((t) => {
+      const word = text.slice(t.start, t.end);
+      return !isStopword(word) && /^\p{Lu}/u.test(caseMap.get(word.toLowerCase().replace(/['’]s$/, '')) ?? '');
+    })
     .map((t) => t.term);
 }
 

@@ -30,23 +30,27 @@ function buttons(body: Json): any[] {
 }
 
 describe('/timeline', () => {
-  it('quotes the matching passages grouped by day, oldest first, each with its source line', async () => {
+  it('quotes the matching passages grouped by day, oldest first, each with its source line, and says which story a follower follows', async () => {
     const expected = await ws.engine.timeline({ topic: 'Russia mediation' });
     const i = h.fake.slashCommand('timeline', { topic: 'Russia mediation' });
     expect((await i.waitForCallback()).body.type).toBe(5);
     const embed = (await i.waitForEdit()).body.embeds[0];
     expect(embed.title).toBe('Timeline · “Russia mediation”');
-    const [first, second, third] = expected.days.flatMap((d) => d.passages);
+    const ids = expected.days.flatMap((d) => d.passages).map((p) => p.source.id);
+    const follows = '-# (same story as “Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over…”)';
     expect(embed.description).toBe(
       [
         '__**2025-03-07**__',
-        `> **Russia** seeks to serve as **mediator** between US and Iran\n**1.** Reuters · 2025-03-07 · \`${first!.source.id}\``,
-        `> Putin Spokesman Confirms **Russian** Offer to **Mediate** Between U.S. and Iran Over Iranian Nuclear Program\n**2.** Foundation for Defense of Democracies · 2025-03-07 · \`${second!.source.id}\``,
+        `> **Russia** seeks to serve as **mediator** between US and Iran\n**1.** Reuters · 2025-03-07 · \`${ids[0]}\``,
+        `> Putin Spokesman Confirms **Russian** Offer to **Mediate** Between U.S. and Iran Over Iranian Nuclear Program\n**2.** Foundation for Defense of Democracies · 2025-03-07 · \`${ids[1]}\``,
+        `> **Russia** 'agreed' to broker talks between Iran and the US: Report\n**3.** Middle East Eye · 2025-03-07 · \`${ids[2]}\`\n${follows}`,
+        `> **Russia** agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports\n**4.** Reuters · 2025-03-07 · \`${ids[3]}\`\n${follows}`,
+        `> **Russia** and US to discuss Iran nuclear issue, **Moscow** says\n**5.** Iran International · 2025-03-07 · \`${ids[4]}\`\n${follows}`,
         '__**2025-03-11**__',
-        `> **Russia** may prove to be a spoiler in US-Iran nuclear **mediation**\n**3.** 2025-03-11 · \`${third!.source.id}\``,
+        `> **Russia** may prove to be a spoiler in US-Iran nuclear **mediation**\n**6.** 2025-03-11 · \`${ids[5]}\``,
       ].join('\n\n'),
     );
-    expect(embed.footer.text).toBe('3 passages, oldest first · page 1 of 1 · quoted verbatim from the corpus');
+    expect(embed.footer.text).toBe('6 passages, oldest first · page 1 of 1 · quoted verbatim from the corpus');
     expect(buttons((await i.waitForEdit()).body)).toEqual([]);
   });
 

@@ -17,12 +17,13 @@ beforeAll(async () => {
 afterAll(() => ws.cleanup());
 
 describe('npm run ask -- --timeline', () => {
-  it('prints the passages day by day, oldest first, each with its source line', async () => {
+  it('prints the passages day by day, oldest first, each with its source line and, for a follower, the story it follows', async () => {
     const result = await runCli('src/cli/ask.ts', ['--timeline', 'How did the Russia mediation story develop?'], env);
     expect(result.code).toBe(0);
+    const follows = '   (same story as “Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over…”)';
     expect(result.stdout).toBe(
       [
-        'Timeline of “Russia mediation”: 3 passages, oldest first.',
+        'Timeline of “Russia mediation”: 6 passages, oldest first.',
         '',
         '2025-03-07',
         '',
@@ -32,13 +33,37 @@ describe('npm run ask -- --timeline', () => {
         '2. “Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program”',
         '   — Foundation for Defense of Democracies · 2025-03-07',
         '',
+        "3. “Russia 'agreed' to broker talks between Iran and the US: Report”",
+        '   — Middle East Eye · 2025-03-07',
+        follows,
+        '',
+        '4. “Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports”',
+        '   — Reuters · 2025-03-07',
+        follows,
+        '',
+        '5. “Russia and US to discuss Iran nuclear issue, Moscow says”',
+        '   — Iran International · 2025-03-07',
+        follows,
+        '',
         '2025-03-11',
         '',
-        '3. “Russia may prove to be a spoiler in US-Iran nuclear mediation”',
+        '6. “Russia may prove to be a spoiler in US-Iran nuclear mediation”',
         '   — 2025-03-11',
         '',
       ].join('\n'),
     );
+  });
+
+  it('with --json gives a follower the passage it follows as via', async () => {
+    const json = JSON.parse((await runCli('src/cli/ask.ts', ['--timeline', '--json', '--to', '2025-03-07', 'Russia mediation'], env)).stdout);
+    expect(json.days[0].passages.map((p: { text: string; via?: string }) => [p.text, p.via ?? null])).toEqual([
+      ['Russia seeks to serve as mediator between US and Iran', null],
+      ['Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program', null],
+      ["Russia 'agreed' to broker talks between Iran and the US: Report", 'Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program'],
+      ['Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports', 'Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program'],
+      ['Russia and US to discuss Iran nuclear issue, Moscow says', 'Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program'],
+    ]);
+    expect(Object.keys(json.days[0].passages[2])).toEqual(['text', 'score', 'source', 'via']);
   });
 
   it('with --json prints {topic, total, days}, and --from after --to is BAD_RANGE', async () => {
