@@ -71,13 +71,15 @@ function formatPassage(passage: Passage, n: number, options: { color: boolean })
 }
 
 /**
- * Why a timeline shows a passage that lacks the topic's words: the story it follows. An empty
- * string for any other passage.
+ * Why a timeline shows a passage that lacks the topic's words: the story it follows, and any name
+ * that stood in for the topic's. An empty string for any other passage.
  */
-export function followsLine(passage: Pick<Passage, 'via'>, prefix: string): string {
-  if (!passage.via) return '';
-  const lead = passage.via.length > 80 ? `${passage.via.slice(0, passage.via.lastIndexOf(' ', 80))}…` : passage.via;
-  return `${prefix}(same story as “${lead}”)`;
+export function followsLine(passage: Pick<Passage, 'follows'>, prefix: string): string {
+  const link = passage.follows;
+  if (!link) return '';
+  const lead = link.text.length > 80 ? `${link.text.slice(0, link.text.lastIndexOf(' ', 80))}…` : link.text;
+  const names = link.standIns?.length ? `; ${link.standIns.join(', ')}` : '';
+  return `${prefix}(same story as “${lead}”${names})`;
 }
 
 /** The console's timeline: a heading per day, oldest first, then the numbered quotes. */

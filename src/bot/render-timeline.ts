@@ -35,7 +35,7 @@ export function renderTimeline(view: TimelineView): MessagePayload {
       day = passage.source.date;
       blocks.push(`__**${day ?? 'Undated'}**__`);
     }
-    const why = passage.via ? `\n-# ${escapeText(followsLine(passage, ''))}` : '';
+    const why = passage.follows ? `\n-# ${escapeText(followsLine(passage, ''))}` : '';
     blocks.push(`${quoteMarkdown(passage, QUOTE_CHARS)}\n${sourceMarkdown(passage.source, first + i + 1, !quotesTitle(passage))}${why}`);
   });
   const range = view.from && view.to ? ` · ${view.from} to ${view.to}` : view.from ? ` · from ${view.from}` : view.to ? ` · until ${view.to}` : '';

@@ -46,8 +46,8 @@ export function answerJson(answer: Answer): object {
 
 const passageJson = (p: Passage) => ({ text: p.text, score: p.score, source: p.source });
 
-/** A timeline passage that follows the topic's story without its words says which one it is close to. */
-const timelinePassageJson = (p: Passage) => ({ ...passageJson(p), ...(p.via && { via: p.via }) });
+/** A timeline passage that follows the topic's story without its words says which passage it follows. */
+const timelinePassageJson = (p: Passage) => ({ ...passageJson(p), ...(p.follows && { follows: p.follows }) });
 
 export function timelineJson(timeline: Timeline): object {
   return { topic: timeline.topic, total: timeline.total, days: timeline.days.map((d) => ({ date: d.date, passages: d.passages.map(timelinePassageJson) })) };

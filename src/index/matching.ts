@@ -7,10 +7,11 @@ import { composeAnswer, type Hit } from './compose.js';
 import { CLOSE_SOURCES, DEFAULT_SETTINGS, retrieve, termShare, type RetrievalSettings } from './retriever.js';
 import type { Expansion } from './expand.js';
 import type { Snapshot } from './snapshot.js';
-import { allTerms, canonicalText, contentTerms, isStopword } from './terms.js';
+import { canonicalText, contentTerms } from './terms.js';
+import { actorsHeld, definedPlaces, FOLLOW_SHARE, followsStory, topicActors, type DefinedPlaces } from './story.js';
 import { dot } from './vector.js';
 import { matchesDate } from './query.js';
-import type { DocKind, Document, Passage } from './types.js';
+import type { DocKind, Document, Passage, StoryLink } from './types.js';
 
 /**
  * A passage matches when it holds at least MATCH_SHARE of the topic's words, IDF-weighted (an
@@ -54,33 +55,6 @@ export function withinFilter(hit: Hit, filter: MatchFilter): boolean {
 }
 
 /**
- * A timeline follows a story (as Topic Detection and Tracking does): a passage that names the
- * topic's actor but words the rest another way ("Russia 'agreed' to broker talks" beside "Russia
- * seeks to serve as mediator") joins when it is nearly the same text as a passage that holds the
- * topic. It must hold one of the topic's names and FOLLOW_SHARE of the topic's weight: a name
- * the whole corpus shares ("Iran" in a corpus about Iran), or common words, pull nothing in, and
- * with the Universal Sentence Encoder any two headlines on one country sit at cosine 0.75-0.8.
- * Only direct matches lead (no chains), and followers are shown after them, saying which one.
- */
-export const FOLLOW_SHARE = 0.35;
-export const FOLLOW_DENSE = 0.84;
-
-/** Whether a passage that does not hold the topic follows its story. Pure. */
-export function followsStory(share: number, holdsName: boolean, closest: number): boolean {
-  return holdsName && share >= FOLLOW_SHARE && closest >= FOLLOW_DENSE;
-}
-
-/** The topic's words that the corpus writes as names ("Russia", "Trump"). */
-export function nameTerms(text: string, caseMap: Map<string, string>): string[] {
-  return allTerms(text)
-    .filter((t) => {
-      const word = text.slice(t.start, t.end);
-      return !isStopword(word) && /^\p{Lu}/u.test(caseMap.get(word.toLowerCase().replace(/['’]s$/, '')) ?? '');
-    })
-    .map((t) => t.term);
-}
-
-/**
  * Every passage matching `topic`, most relevant first; none when retrieval refuses the topic.
  * Retrieval decides whether the topic is covered at all and which words it is made of; then one
  * linear pass holds each chunk to the floor (retrieval's own top-k would cut a count short, and
@@ -96,8 +70,8 @@ export async function matchingPassages(
 }
 
 /**
- * A timeline's passages: those matching `topic`, then those following its story (each with `via`,
- * the matching passage it is close to).
+ * A timeline's passages: those matching `topic`, then those following its story (each with `follows`:
+ * the matching passage it is close to, and any defined name that stood in for the topic's).
  */
 export async function storyPassages(
   snapshot: Snapshot,
@@ -111,8 +85,19 @@ export async function storyPassages(
 interface Candidate {
   hit: Hit;
   label: number;
+  /** The topic's share the passage holds: its words for a direct match, its names for a follower. */
   share: number;
-  holdsName: boolean;
+  /** A follower's defined names that stood in for the topic's ("Putin for Russia"). */
+  standIns?: string[];
+}
+
+const definedCache = new WeakMap<Snapshot, DefinedPlaces>();
+
+/** The corpus's names WordNet defines through a country, read once per snapshot on the first timeline. */
+function definedPlacesOf(snapshot: Snapshot): DefinedPlaces {
+  let defined = definedCache.get(snapshot);
+  if (!defined) definedCache.set(snapshot, (defined = snapshot.lexicons.places ? definedPlaces(snapshot.caseMap, snapshot.lexicons.places) : new Map()));
+  return defined;
 }
 
 async function matchTopic(snapshot: Snapshot, topic: string, filter: MatchFilter, settings: RetrievalSettings, follow: boolean): Promise<{ passages: Passage[] }> {
@@ -123,7 +108,8 @@ async function matchTopic(snapshot: Snapshot, topic: string, filter: MatchFilter
   // Only expansions that say the same thing stand in for a topic's word: a narrower or merely
   // related one ("discuss" for "deal") would put passages that never mention the topic in a count.
   const expansions = found.expansions.filter((e) => CLOSE_SOURCES.has(e.source));
-  const names = nameTerms(parsed.text, snapshot.caseMap);
+  const actors = follow ? topicActors(parsed.text, terms, snapshot.caseMap, idf, expansions, snapshot.lexicons.places) : [];
+  const defined: DefinedPlaces = actors.length > 0 ? definedPlacesOf(snapshot) : new Map();
   const [query] = await snapshot.embedder.embed([canonicalText(parsed.text.trim() || topic, snapshot.caseMap)]);
   const direct: Candidate[] = [];
   const rest: Candidate[] = [];
@@ -136,24 +122,28 @@ async function matchTopic(snapshot: Snapshot, topic: string, filter: MatchFilter
     const vector = vectors[label];
     const dense = vector ? dot(query!, vector) : 0;
     const share = topicShare(snapshot.chunkTerms[label]!, doc, terms, idf, expansions);
-    if (holdsTopic(share, dense)) direct.push({ hit: { ...hit, score: (share + Math.max(0, dense)) / 2 }, label, share, holdsName: true });
-    else if (follow && share >= FOLLOW_SHARE) {
-      // topicShare counts a topic of no words as held: a topic without names has no actor to follow.
-      const holdsName = names.length > 0 && topicShare(snapshot.chunkTerms[label]!, doc, names, idf, expansions) > 0;
-      rest.push({ hit, label, share, holdsName });
+    if (holdsTopic(share, dense)) direct.push({ hit: { ...hit, score: (share + Math.max(0, dense)) / 2 }, label, share });
+    else if (actors.length > 0) {
+      const held = actorsHeld(termsOf(snapshot.chunkTerms[label]!, doc), actors, defined);
+      if (held.share >= FOLLOW_SHARE) rest.push({ hit, label, share: held.share, standIns: held.standIns });
     }
   });
   direct.sort((a, b) => b.hit.score - a.hit.score);
-  const followers = follow ? followersOf(direct, rest, vectors) : [];
+  const followers = followersOf(direct, rest, vectors);
   const hits = [...direct.map((d) => d.hit), ...followers.map((f) => f.hit)];
   const passages = composeAnswer(topic, { ...found, answered: true, hits, more: [] }).passages;
-  const via = new Map(followers.map((f) => [f.hit.chunk.id, f.via]));
-  return { passages: passages.map((p) => (via.has(p.chunkId) ? { ...p, via: via.get(p.chunkId)! } : p)) };
+  const links = new Map(followers.map((f) => [f.hit.chunk.id, f.follows]));
+  return { passages: passages.map((p) => (links.has(p.chunkId) ? { ...p, follows: links.get(p.chunkId)! } : p)) };
 }
 
-/** The candidates that follow the story, each scored by and naming its closest direct match. */
-function followersOf(direct: Candidate[], rest: Candidate[], vectors: Array<Float32Array | undefined>): Array<{ hit: Hit; via: string }> {
-  const out: Array<{ hit: Hit; via: string; score: number }> = [];
+/** A chunk's terms with its article's title, which counts for each of its passages. */
+function termsOf(chunkTerms: string[], doc: Document): string[] {
+  return doc.kind === 'article' ? [...chunkTerms, ...contentTerms(doc.title)] : chunkTerms;
+}
+
+/** The candidates that follow the story, closest first, each naming the direct match it is closest to. */
+function followersOf(direct: Candidate[], rest: Candidate[], vectors: Array<Float32Array | undefined>): Array<{ hit: Hit; follows: StoryLink }> {
+  const out: Array<{ hit: Hit; follows: StoryLink; closest: number }> = [];
   for (const candidate of rest) {
     const vector = vectors[candidate.label];
     if (!vector) continue;
@@ -164,7 +154,9 @@ function followersOf(direct: Candidate[], rest: Candidate[], vectors: Array<Floa
       const cosine = leader ? dot(vector, leader) : -1;
       if (cosine > closest) [closest, lead] = [cosine, d];
     }
-    if (lead && followsStory(candidate.share, candidate.holdsName, closest)) out.push({ hit: { ...candidate.hit, score: (candidate.share + closest) / 2 }, via: lead.hit.chunk.text, score: closest });
+    if (!lead || !followsStory(candidate.share, closest)) continue;
+    const follows: StoryLink = { text: lead.hit.chunk.text, ...(candidate.standIns?.length && { standIns: candidate.standIns }) };
+    out.push({ hit: { ...candidate.hit, score: (candidate.share + closest) / 2 }, follows, closest });
   }
-  return out.sort((a, b) => b.score - a.score);
+  return out.sort((a, b) => b.closest - a.closest);
 }

@@ -53,11 +53,16 @@ export interface Passage {
   end: number;
   /** Ranges inside `text` of the query terms that matched, for bolding. */
   highlights: Array<[number, number]>;
-  /**
-   * On a timeline only: the passage does not hold the topic's words but follows its story, being
-   * nearly the same text as this passage, which does.
-   */
-  via?: string;
+  /** On a timeline only: why a passage that lacks the topic's words is shown. */
+  follows?: StoryLink;
+}
+
+/** A passage that follows a topic's story: nearly the same text as one that holds the topic. */
+export interface StoryLink {
+  /** The passage it follows, which holds the topic. */
+  text: string;
+  /** Names WordNet defines through one of the topic's countries that stood in for it ("Putin for Russia"). */
+  standIns?: string[];
 }
 
 export interface Answer {

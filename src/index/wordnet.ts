@@ -165,3 +165,28 @@ export function parseSynset(line: string): { words: string[]; pointers: Pointer[
   }
   return { words, pointers };
 }
+
+const nounIndexes = new Map<string, Buffer>();
+
+/**
+ * The definition of `word`'s first noun sense when that sense is one named thing (a WordNet
+ * instance: "Kremlin" -> "citadel of Moscow, housing the offices of the Russian government"),
+ * else null: what a name stands for, for a reader that knows the places a definition names.
+ */
+export function instanceDefinition(word: string, dir: string = wordnetDir()): string | null {
+  let index = nounIndexes.get(dir);
+  if (!index) nounIndexes.set(dir, (index = readFileSync(join(dir, 'index.noun'))));
+  const line = findLine(index, word.toLowerCase().replace(/\s+/g, '_'));
+  if (!line) return null;
+  const fields = line.trim().split(' ');
+  const first = fields[6 + Number(fields[3])];
+  if (first === undefined) return null;
+  const fd = openSync(join(dir, 'data.noun'), 'r');
+  try {
+    const synset = readLine(fd, Number(first));
+    if (!parseSynset(synset).pointers.some((p) => p.symbol === '@i')) return null;
+    return synset.split(' | ')[1]?.trim() ?? null;
+  } finally {
+    closeSync(fd);
+  }
+}

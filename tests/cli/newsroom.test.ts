@@ -23,7 +23,7 @@ describe('npm run ask -- --timeline', () => {
     const follows = '   (same story as “Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over…”)';
     expect(result.stdout).toBe(
       [
-        'Timeline of “Russia mediation”: 6 passages, oldest first.',
+        'Timeline of “Russia mediation”: 7 passages, oldest first.',
         '',
         '2025-03-07',
         '',
@@ -37,33 +37,39 @@ describe('npm run ask -- --timeline', () => {
         '   — Middle East Eye · 2025-03-07',
         follows,
         '',
-        '4. “Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports”',
+        '4. “Putin Agrees to Help Trump Broker Nuclear Talks With Iran”',
+        '   — Bloomberg · 2025-03-07',
+        `${follows.slice(0, -1)}; Putin for Russia)`,
+        '',
+        '5. “Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports”',
         '   — Reuters · 2025-03-07',
         follows,
         '',
-        '5. “Russia and US to discuss Iran nuclear issue, Moscow says”',
+        '6. “Russia and US to discuss Iran nuclear issue, Moscow says”',
         '   — Iran International · 2025-03-07',
         follows,
         '',
         '2025-03-11',
         '',
-        '6. “Russia may prove to be a spoiler in US-Iran nuclear mediation”',
+        '7. “Russia may prove to be a spoiler in US-Iran nuclear mediation”',
         '   — 2025-03-11',
         '',
       ].join('\n'),
     );
   });
 
-  it('with --json gives a follower the passage it follows as via', async () => {
+  it('with --json gives a follower the passage it follows, and the name that stood in, as follows', async () => {
     const json = JSON.parse((await runCli('src/cli/ask.ts', ['--timeline', '--json', '--to', '2025-03-07', 'Russia mediation'], env)).stdout);
-    expect(json.days[0].passages.map((p: { text: string; via?: string }) => [p.text, p.via ?? null])).toEqual([
+    const offer = { text: 'Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program' };
+    expect(json.days[0].passages.map((p: { text: string; follows?: object }) => [p.text, p.follows ?? null])).toEqual([
       ['Russia seeks to serve as mediator between US and Iran', null],
-      ['Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program', null],
-      ["Russia 'agreed' to broker talks between Iran and the US: Report", 'Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program'],
-      ['Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports', 'Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program'],
-      ['Russia and US to discuss Iran nuclear issue, Moscow says', 'Putin Spokesman Confirms Russian Offer to Mediate Between U.S. and Iran Over Iranian Nuclear Program'],
+      [offer.text, null],
+      ["Russia 'agreed' to broker talks between Iran and the US: Report", offer],
+      ['Putin Agrees to Help Trump Broker Nuclear Talks With Iran', { ...offer, standIns: ['Putin for Russia'] }],
+      ['Russia agrees to help Trump communicate with Iran on nuclear issue, Bloomberg reports', offer],
+      ['Russia and US to discuss Iran nuclear issue, Moscow says', offer],
     ]);
-    expect(Object.keys(json.days[0].passages[2])).toEqual(['text', 'score', 'source', 'via']);
+    expect(Object.keys(json.days[0].passages[2])).toEqual(['text', 'score', 'source', 'follows']);
   });
 
   it('with --json prints {topic, total, days}, and --from after --to is BAD_RANGE', async () => {

@@ -55,9 +55,9 @@ afterAll(async () => {
 describe('a timeline following a story on a drop-in corpus about Canada', () => {
   it("shows the report that says 'broker' after the one that says 'mediate', naming it; leaves out other Canada news, a look-alike without the topic's words (cosine 0.88) and a paraphrase less close (0.72)", async () => {
     const t = await engine.timeline({ topic: 'How did the Canada mediation story develop?' });
-    expect(t.days.map((d) => [d.date, d.passages.map((p) => [p.text, p.via ?? null])])).toEqual([
+    expect(t.days.map((d) => [d.date, d.passages.map((p) => [p.text, p.follows ?? null])])).toEqual([
       ['2022-06-01', [['Canada offers to mediate between Denmark and Greenland over fishing rights.', null]]],
-      ['2022-06-02', [['Canada agrees to broker talks between Denmark and Greenland over fishing rights.', 'Canada offers to mediate between Denmark and Greenland over fishing rights.']]],
+      ['2022-06-02', [['Canada agrees to broker talks between Denmark and Greenland over fishing rights.', { text: 'Canada offers to mediate between Denmark and Greenland over fishing rights.' }]]],
     ]);
   });
 
