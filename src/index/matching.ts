@@ -8,7 +8,7 @@ import { CLOSE_SOURCES, DEFAULT_SETTINGS, retrieve, termShare, type RetrievalSet
 import type { Expansion } from './expand.js';
 import type { Snapshot } from './snapshot.js';
 import { canonicalText, contentTerms } from './terms.js';
-import { actorsHeld, definedPlaces, FOLLOW_SHARE, followsStory, topicActors, type DefinedPlaces } from './story.js';
+import { actorsHeld, capitalizedWords, definedPlaces, FOLLOW_DENSE, FOLLOW_LEADERS, FOLLOW_NEIGHBOURS, followsStory, topicActors, type Actor } from './story.js';
 import { dot } from './vector.js';
 import { matchesDate } from './query.js';
 import type { DocKind, Document, Passage, StoryLink } from './types.js';
@@ -85,19 +85,7 @@ export async function storyPassages(
 interface Candidate {
   hit: Hit;
   label: number;
-  /** The topic's share the passage holds: its words for a direct match, its names for a follower. */
   share: number;
-  /** A follower's defined names that stood in for the topic's ("Putin for Russia"). */
-  standIns?: string[];
-}
-
-const definedCache = new WeakMap<Snapshot, DefinedPlaces>();
-
-/** The corpus's names WordNet defines through a country, read once per snapshot on the first timeline. */
-function definedPlacesOf(snapshot: Snapshot): DefinedPlaces {
-  let defined = definedCache.get(snapshot);
-  if (!defined) definedCache.set(snapshot, (defined = snapshot.lexicons.places ? definedPlaces(snapshot.caseMap, snapshot.lexicons.places) : new Map()));
-  return defined;
 }
 
 async function matchTopic(snapshot: Snapshot, topic: string, filter: MatchFilter, settings: RetrievalSettings, follow: boolean): Promise<{ passages: Passage[] }> {
@@ -108,28 +96,26 @@ async function matchTopic(snapshot: Snapshot, topic: string, filter: MatchFilter
   // Only expansions that say the same thing stand in for a topic's word: a narrower or merely
   // related one ("discuss" for "deal") would put passages that never mention the topic in a count.
   const expansions = found.expansions.filter((e) => CLOSE_SOURCES.has(e.source));
-  const actors = follow ? topicActors(parsed.text, terms, snapshot.caseMap, idf, expansions, snapshot.lexicons.places) : [];
-  const defined: DefinedPlaces = actors.length > 0 ? definedPlacesOf(snapshot) : new Map();
   const [query] = await snapshot.embedder.embed([canonicalText(parsed.text.trim() || topic, snapshot.caseMap)]);
+  const eligible = (label: number): boolean => {
+    const chunk = snapshot.chunks[label]!;
+    const doc = snapshot.docById.get(chunk.docId)!;
+    if (!withinFilter({ chunk, doc, score: 0 }, filter)) return false;
+    return !(parsed.outlet && doc.outlet !== parsed.outlet) && !(parsed.date && !matchesDate(doc.date, parsed.date));
+  };
   const direct: Candidate[] = [];
-  const rest: Candidate[] = [];
   const vectors = await snapshot.vectors.vectors(snapshot.chunks.map((chunk) => chunk.id));
   snapshot.chunks.forEach((chunk, label) => {
+    if (!eligible(label)) return;
     const doc = snapshot.docById.get(chunk.docId)!;
-    const hit: Hit = { chunk, doc, score: 0 };
-    if (!withinFilter(hit, filter)) return;
-    if ((parsed.outlet && doc.outlet !== parsed.outlet) || (parsed.date && !matchesDate(doc.date, parsed.date))) return;
     const vector = vectors[label];
     const dense = vector ? dot(query!, vector) : 0;
     const share = topicShare(snapshot.chunkTerms[label]!, doc, terms, idf, expansions);
-    if (holdsTopic(share, dense)) direct.push({ hit: { ...hit, score: (share + Math.max(0, dense)) / 2 }, label, share });
-    else if (actors.length > 0) {
-      const held = actorsHeld(termsOf(snapshot.chunkTerms[label]!, doc), actors, defined);
-      if (held.share >= FOLLOW_SHARE) rest.push({ hit, label, share: held.share, standIns: held.standIns });
-    }
+    if (holdsTopic(share, dense)) direct.push({ hit: { chunk, doc, score: (share + Math.max(0, dense)) / 2 }, label, share });
   });
   direct.sort((a, b) => b.hit.score - a.hit.score);
-  const followers = followersOf(direct, rest, vectors);
+  const actors = follow ? topicActors(parsed.text, terms, snapshot.caseMap, idf, expansions, snapshot.lexicons.places) : [];
+  const followers = actors.length > 0 ? await followersOf(snapshot, direct, actors, eligible, vectors) : [];
   const hits = [...direct.map((d) => d.hit), ...followers.map((f) => f.hit)];
   const passages = composeAnswer(topic, { ...found, answered: true, hits, more: [] }).passages;
   const links = new Map(followers.map((f) => [f.hit.chunk.id, f.follows]));
@@ -141,22 +127,38 @@ function termsOf(chunkTerms: string[], doc: Document): string[] {
   return doc.kind === 'article' ? [...chunkTerms, ...contentTerms(doc.title)] : chunkTerms;
 }
 
-/** The candidates that follow the story, closest first, each naming the direct match it is closest to. */
-function followersOf(direct: Candidate[], rest: Candidate[], vectors: Array<Float32Array | undefined>): Array<{ hit: Hit; follows: StoryLink }> {
-  const out: Array<{ hit: Hit; follows: StoryLink; closest: number }> = [];
-  for (const candidate of rest) {
-    const vector = vectors[candidate.label];
+/**
+ * The passages that follow the story, closest first: near neighbours of the best direct matches
+ * that hold the topic's actors, each naming the match it is closest to.
+ */
+async function followersOf(
+  snapshot: Snapshot,
+  direct: Candidate[],
+  actors: Actor[],
+  eligible: (label: number) => boolean,
+  vectors: Array<Float32Array | undefined>,
+): Promise<Array<{ hit: Hit; follows: StoryLink }>> {
+  const matched = new Set(direct.map((d) => d.label));
+  const nearest = new Map<number, { closest: number; lead: Candidate }>();
+  for (const lead of direct.slice(0, FOLLOW_LEADERS)) {
+    const vector = vectors[lead.label];
     if (!vector) continue;
-    let closest = -1;
-    let lead: Candidate | undefined;
-    for (const d of direct) {
-      const leader = vectors[d.label];
-      const cosine = leader ? dot(vector, leader) : -1;
-      if (cosine > closest) [closest, lead] = [cosine, d];
+    for (const neighbour of await snapshot.vectors.search(vector, FOLLOW_NEIGHBOURS)) {
+      const label = snapshot.labelOf.get(neighbour.id);
+      if (label === undefined || matched.has(label) || neighbour.score < FOLLOW_DENSE || !eligible(label)) continue;
+      if ((nearest.get(label)?.closest ?? -Infinity) < neighbour.score) nearest.set(label, { closest: neighbour.score, lead });
     }
-    if (!lead || !followsStory(candidate.share, closest)) continue;
-    const follows: StoryLink = { text: lead.hit.chunk.text, ...(candidate.standIns?.length && { standIns: candidate.standIns }) };
-    out.push({ hit: { ...candidate.hit, score: (candidate.share + closest) / 2 }, follows, closest });
   }
-  return out.sort((a, b) => b.closest - a.closest);
+  const out: Array<{ hit: Hit; follows: StoryLink; closest: number }> = [];
+  for (const [label, { closest, lead }] of nearest) {
+    const chunk = snapshot.chunks[label]!;
+    const doc = snapshot.docById.get(chunk.docId)!;
+    const names = capitalizedWords(doc.kind === 'article' ? `${chunk.text} ${doc.title}` : chunk.text, snapshot.caseMap);
+    const defined = snapshot.lexicons.places ? definedPlaces(names, snapshot.lexicons.places) : new Map();
+    const held = actorsHeld(termsOf(snapshot.chunkTerms[label]!, doc), actors, defined);
+    if (!followsStory(held.share, closest)) continue;
+    const follows: StoryLink = { text: lead.hit.chunk.text, ...(held.standIns.length > 0 && { standIns: held.standIns }) };
+    out.push({ hit: { chunk, doc, score: (held.share + closest) / 2 }, follows, closest });
+  }
+  return out.sort((a, b) => b.closest - a.closest).map(({ hit, follows }) => ({ hit, follows }));
 }

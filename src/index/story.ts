@@ -17,6 +17,12 @@ import { instanceDefinition } from './wordnet.js';
  */
 export const FOLLOW_SHARE = 0.35;
 export const FOLLOW_DENSE = 0.84;
+/**
+ * Followers are looked for among the nearest neighbours of the best direct matches (vector store
+ * searches), so following costs a few searches, not a comparison per passage and match.
+ */
+export const FOLLOW_LEADERS = 100;
+export const FOLLOW_NEIGHBOURS = 20;
 
 /** Whether a passage that does not hold the topic follows its story. Pure. */
 export function followsStory(actorShare: number, closest: number): boolean {
@@ -40,18 +46,36 @@ export interface DefinedName {
 /** Normalized term -> the name and the countries its WordNet definition names. */
 export type DefinedPlaces = Map<string, DefinedName>;
 
+/** The words of `text` that the corpus writes capitalized, as it writes them. */
+export function capitalizedWords(text: string, caseMap: Map<string, string>): string[] {
+  const out = new Set<string>();
+  for (const t of allTerms(text)) {
+    const usual = caseMap.get(text.slice(t.start, t.end).replace(/['’]s$/, '').toLowerCase());
+    if (usual && /^\p{Lu}/u.test(usual) && !isStopword(usual)) out.add(usual);
+  }
+  return [...out];
+}
+
+const definitions = new Map<string, string | null>();
+
+/** `instanceDefinition`, remembered: the same names come back in every timeline. */
+function rememberedDefinition(word: string): string | null {
+  if (!definitions.has(word)) definitions.set(word, instanceDefinition(word));
+  return definitions.get(word)!;
+}
+
 /**
- * The corpus's names that WordNet defines through a country ("Kremlin": "citadel of Moscow, housing
- * the offices of the Russian government"; "Putin": "Russian statesman…"): each stands for that
- * country as a follower's actor. Names that are places themselves are left to the countries data.
+ * Of `names`, those WordNet defines through a country ("Kremlin": "citadel of Moscow, housing the
+ * offices of the Russian government"; "Putin": "Russian statesman…"): each stands for that country
+ * as a follower's actor. Names that are places themselves are left to the countries data.
  */
-export function definedPlaces(caseMap: Map<string, string>, places: PlaceIndex, define: (word: string) => string | null = instanceDefinition): DefinedPlaces {
+export function definedPlaces(names: Iterable<string>, places: PlaceIndex, define: (word: string) => string | null = rememberedDefinition): DefinedPlaces {
   const out: DefinedPlaces = new Map();
-  for (const usual of caseMap.values()) {
-    if (!/^\p{Lu}/u.test(usual) || isStopword(usual) || findPlaces(usual, places).length > 0) continue;
-    const definition = define(usual);
+  for (const name of names) {
+    if (findPlaces(name, places).length > 0) continue;
+    const definition = define(name);
     const countries = definition ? findPlaces(definition, places).map((m) => m.place.name) : [];
-    if (countries.length > 0) out.set(normalizeTerm(usual), { word: usual, countries: new Set(countries) });
+    if (countries.length > 0) out.set(normalizeTerm(name), { word: name, countries: new Set(countries) });
   }
   return out;
 }

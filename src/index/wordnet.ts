@@ -166,7 +166,8 @@ export function parseSynset(line: string): { words: string[]; pointers: Pointer[
   return { words, pointers };
 }
 
-const nounIndexes = new Map<string, Buffer>();
+/** The noun index and data file of each WordNet directory, kept for the process (read-only). */
+const nounFiles = new Map<string, { index: Buffer; data: number }>();
 
 /**
  * The definition of `word`'s first noun sense when that sense is one named thing (a WordNet
@@ -174,19 +175,14 @@ const nounIndexes = new Map<string, Buffer>();
  * else null: what a name stands for, for a reader that knows the places a definition names.
  */
 export function instanceDefinition(word: string, dir: string = wordnetDir()): string | null {
-  let index = nounIndexes.get(dir);
-  if (!index) nounIndexes.set(dir, (index = readFileSync(join(dir, 'index.noun'))));
-  const line = findLine(index, word.toLowerCase().replace(/\s+/g, '_'));
+  let files = nounFiles.get(dir);
+  if (!files) nounFiles.set(dir, (files = { index: readFileSync(join(dir, 'index.noun')), data: openSync(join(dir, 'data.noun'), 'r') }));
+  const line = findLine(files.index, word.toLowerCase().replace(/\s+/g, '_'));
   if (!line) return null;
   const fields = line.trim().split(' ');
   const first = fields[6 + Number(fields[3])];
   if (first === undefined) return null;
-  const fd = openSync(join(dir, 'data.noun'), 'r');
-  try {
-    const synset = readLine(fd, Number(first));
-    if (!parseSynset(synset).pointers.some((p) => p.symbol === '@i')) return null;
-    return synset.split(' | ')[1]?.trim() ?? null;
-  } finally {
-    closeSync(fd);
-  }
+  const synset = readLine(files.data, Number(first));
+  const [head, definition] = synset.split(' | ');
+  return / @i \d/.test(head!) ? (definition?.trim() ?? null) : null;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { indexPlaces } from '../../src/index/expand.js';
 import { worldPlaces } from '../../src/index/places.js';
-import { actorsHeld, definedPlaces, FOLLOW_DENSE, FOLLOW_SHARE, followsStory, nameTerms, topicActors } from '../../src/index/story.js';
+import { actorsHeld, capitalizedWords, definedPlaces, FOLLOW_DENSE, FOLLOW_SHARE, followsStory, nameTerms, topicActors } from '../../src/index/story.js';
 import { instanceDefinition } from '../../src/index/wordnet.js';
 
 const places = indexPlaces(worldPlaces());
@@ -41,15 +41,25 @@ describe('instanceDefinition', () => {
   });
 });
 
+describe('capitalizedWords', () => {
+  it('gives the words the corpus writes capitalized, as it writes them, once each', () => {
+    expect(capitalizedWords("the kremlin's letter to putin and Putin", caseMap)).toEqual(['Kremlin', 'Putin']);
+  });
+});
+
 describe('definedPlaces', () => {
-  it('maps the names whose definition names a country to it, skipping places and common words', () => {
+  it('maps the names whose definition names a country to it, skipping places and names without one', () => {
     const define = (word: string) => ({ Kremlin: 'citadel of Moscow', Putin: 'Russian statesman', Trump: null, Russia: 'a country' })[word] ?? null;
-    expect(definedPlaces(caseMap, places, define)).toEqual(
+    expect(definedPlaces(['Kremlin', 'Putin', 'Trump', 'Russia'], places, define)).toEqual(
       new Map([
         ['kremlin', { word: 'Kremlin', countries: new Set(['Russia']) }],
         ['putin', { word: 'Putin', countries: new Set(['Russia']) }],
       ]),
     );
+  });
+
+  it("reads WordNet's definitions by default", () => {
+    expect(definedPlaces(['Kremlin'], places)).toEqual(new Map([['kremlin', { word: 'Kremlin', countries: new Set(['Russia']) }]]));
   });
 });
 
