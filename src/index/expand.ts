@@ -150,8 +150,8 @@ export function expandQuestion(
       const term = normalizeTerm(word);
       if (isStopword(word) || placed.has(term) || isName(word, caseMap)) continue;
       for (const r of lexicons.wordnet.related(word, settings.senses)) {
-        // A common word never stands for a name: "best" is not "Trump".
-        if (isName(r.lemma, caseMap)) continue;
+        // A common word never stands for a name: "best" is not "Trump", "put in" is not "Putin".
+        if (isName(r.lemma, caseMap) || isName(r.lemma.replace(/[-_\s.]/g, ''), caseMap)) continue;
         for (const t of corpusTerms(r.lemma, vocabulary, false) ?? []) {
           add({ term: t, from: word, fromTerm: term, via: r.lemma.replace(/_/g, ' '), source: r.relation, weight: settings.weights[r.relation] });
         }

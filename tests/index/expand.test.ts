@@ -78,6 +78,12 @@ describe('expandQuestion on a drop-in corpus about Canada', () => {
     ]);
   });
 
+  it('never expands a common word to a name the corpus writes as one word: "put in" is not Putin', () => {
+    const texts = [...CANADA, 'President Putin will put forward a plan.'];
+    const expansions = expandQuestion('Where did they put the ceasefire plan?', new Set(texts.flatMap(contentTerms)), { wordnet, places }, buildCaseMap(texts));
+    expect(expansions.map((e) => [e.from, e.term, e.source])).toEqual([]);
+  });
+
   it('reads a people as its country: "Danes" is not in the data, "Danish" is', () => {
     expect(expandQuestion('What did the Danish officials say?', vocabulary, { wordnet, places }, caseMap).map((e) => [e.from, e.term, e.source])).toEqual([['Danish', 'denmark', 'place']]);
   });
