@@ -7,6 +7,7 @@ import { dayNumber } from './dates.js';
 import { listing as listingOf, listingOrder } from './listing.js';
 import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './fusion.js';
+import { conceptScores, questionConcepts } from './concepts.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
 import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm } from './terms.js';
 import type { Snapshot } from './snapshot.js';
@@ -35,6 +36,11 @@ export interface RetrievalSettings {
    * are scored again: a sentence that says "it" is about what the sentence before names. 0 is off.
    */
   denseContext: number;
+  /**
+   * BM25 by question concept (`concepts.ts`): a word and its expansions count once, at the best of
+   * them. false sums every term as one OR query.
+   */
+  lexicalConcepts: boolean;
 }
 
 /** What the refusal decision looks at; every value is in [0, 1]. */
@@ -74,6 +80,7 @@ export const DEFAULT_SETTINGS: RetrievalSettings = {
   refusal: { minDense: 0.2, lexical: 0.75, dense: 0.45, denseLexical: 0.15, strongDense: 0.7, strongDenseLexical: 0.1, agreedLexical: 0.15, focus: true },
   expansion: DEFAULT_EXPANSION,
   denseContext: 0.15,
+  lexicalConcepts: true,
 };
 
 const AGREEMENT_DEPTH = 3;
@@ -187,7 +194,9 @@ export async function retrieve(
   const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
   const dense = await withContext(snapshot, queryVector!, await denseSearch(snapshot, queryVector!, settings.candidates), settings.denseContext);
   const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...expansions];
-  const ownSearch = (n: number) => snapshot.lexical.searchTerms(weighted, n);
+  const ownSearch = settings.lexicalConcepts
+    ? (n: number) => conceptSearch(snapshot, ownTerms, expansions).slice(0, n)
+    : (n: number) => snapshot.lexical.searchTerms(weighted, n);
   const lexical = snapshot.lexicalTopK
     ? await snapshot.lexicalTopK([...weighted, ...contextTerms(followUp.context)], settings.candidates)
     : weightedSearch(ownSearch, snapshot.lexical.search, followUp.context, settings.candidates);
@@ -221,6 +230,16 @@ export async function retrieve(
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
     trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: take(ranked, TRACE_DEPTH), ...(unmatched && { unmatched }), reason: verdict.reason },
   };
+}
+
+/** BM25 by question concept over the whole index: each term searched once, alone. */
+function conceptSearch(snapshot: Snapshot, ownTerms: string[], expansions: Expansion[]): Ranked[] {
+  const byTerm = new Map<string, Ranked[]>();
+  const scoresOf = (term: string) => {
+    if (!byTerm.has(term)) byTerm.set(term, snapshot.lexical.searchTerms([{ term, weight: 1 }], Number.MAX_SAFE_INTEGER));
+    return byTerm.get(term)!;
+  };
+  return conceptScores(questionConcepts(ownTerms, expansions), scoresOf);
 }
 
 /** A follow-up's earlier text as weighted terms, for a ranker that takes terms (the database's). */

@@ -25,6 +25,13 @@ date: 2022-05-02
 Farmers in Mato Grosso expect a record soybean harvest this year after steady rains.
 Exports to China are set to rise as demand for animal feed grows.
 `,
+  'envoy.md': `---
+title: Canada keeps its envoy
+outlet: Maple Post
+date: 2022-06-20
+---
+Officials in Ottawa said Canada would keep its envoy in Ottawa and that Canada had not changed course.
+`,
 };
 
 let root: string;
@@ -47,6 +54,14 @@ describe('expansion on a drop-in corpus about Canada', () => {
     const answer = await engine.ask('Did Ottawa accept a truce?');
     expect(answer.answered).toBe(true);
     expect(answer.passages[0]!.text).toBe('Canada and Denmark agreed a ceasefire in their long dispute over Hans Island, a small rock in the Nares Strait.');
+  });
+
+  it('ranks by concepts: a capital and its country count once, below a passage on two of the question\'s concepts', async () => {
+    // The envoy sentence says "Ottawa" and "Canada" twice each; the ceasefire sentence says
+    // "Canada" (for Ottawa) and "rock". Summing every term put the envoy sentence first.
+    const explained = await engine.explain('Did Ottawa give up the rock?');
+    const bm25 = explained.rankers.find((r) => r.name === 'BM25')!.top.map((t) => t.text.slice(0, 30)).slice(0, 2);
+    expect(bm25).toEqual(['Canada and Denmark agreed a ce', 'Officials in Ottawa said Canad']);
   });
 
   it('refuses a question whose focus the corpus never mentions, and says why', async () => {
