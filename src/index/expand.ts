@@ -158,14 +158,16 @@ export function expandQuestion(
       }
     }
   }
-  return shareNarrower([...out.values()]);
+  return [...out.values()];
 }
 
 /**
- * A general word has many narrower ones in a corpus ("weapon": missile, rifle, drone): together
- * they weigh √n times what one does, so a broad word's hyponyms cannot outweigh the question.
+ * For a search that sums every term: a general word has many narrower ones in a corpus
+ * ("weapon": missile, rifle, drone), so they share their weight, √n times what one weighs
+ * together, and a broad word's hyponyms cannot outweigh the question. Concept scoring
+ * (concepts.ts) needs no sharing: there only the best of them counts.
  */
-function shareNarrower(expansions: Expansion[]): Expansion[] {
+export function shareNarrower(expansions: Expansion[]): Expansion[] {
   const count = new Map<string, number>();
   for (const e of expansions) if (e.source === 'narrower') count.set(e.fromTerm, (count.get(e.fromTerm) ?? 0) + 1);
   return expansions.map((e) => (e.source === 'narrower' ? { ...e, weight: e.weight / Math.sqrt(count.get(e.fromTerm)!) } : e));

@@ -1,7 +1,7 @@
 import { hasWords } from './clean-text.js';
 import type { Hit, Retrieved } from './compose.js';
 import { denseText, namesFrom, resolveFollowUp, termWeights, weightedSearch, type FollowUp } from './followup.js';
-import { DEFAULT_EXPANSION, expandQuestion, type Expansion, type ExpansionSettings } from './expand.js';
+import { DEFAULT_EXPANSION, expandQuestion, shareNarrower, type Expansion, type ExpansionSettings } from './expand.js';
 import type { WeightedTerm } from './lexical.js';
 import { dayNumber } from './dates.js';
 import { listing as listingOf, listingOrder } from './listing.js';
@@ -193,7 +193,7 @@ export async function retrieve(
   const expansions = settings.expansion ? expandQuestion(searchText, snapshot.vocabulary, snapshot.lexicons, snapshot.caseMap, settings.expansion) : [];
   const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
   const dense = await withContext(snapshot, queryVector!, await denseSearch(snapshot, queryVector!, settings.candidates), settings.denseContext);
-  const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...expansions];
+  const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...shareNarrower(expansions)];
   const ownSearch = settings.lexicalConcepts
     ? (n: number) => conceptSearch(snapshot, ownTerms, expansions).slice(0, n)
     : (n: number) => snapshot.lexical.searchTerms(weighted, n);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { corpusTerms, expandQuestion, findPlaces, indexPlaces } from '../../src/index/expand.js';
+import { corpusTerms, expandQuestion, findPlaces, indexPlaces, shareNarrower, type Expansion } from '../../src/index/expand.js';
 import { placeFromRecord, worldPlaces } from '../../src/index/places.js';
 import { buildCaseMap, contentTerms } from '../../src/index/terms.js';
 import { openWordNet, parseSynset } from '../../src/index/wordnet.js';
@@ -63,7 +63,7 @@ describe('expandQuestion on a drop-in corpus about Canada', () => {
     expect(corpusTerms('first light', vocabulary)).toBeNull();
   });
 
-  it('adds narrower words for a general one, their weight shared by √n so a broad word cannot outweigh the question', () => {
+  it('adds narrower words for a general one, each at the narrower weight (concept scoring counts only the best)', () => {
     const fleet = [...CANADA, 'Ottawa sent a frigate and a destroyer to the strait.'];
     const expand = (q: string) =>
       expandQuestion(q, new Set(fleet.flatMap(contentTerms)), { wordnet, places }, buildCaseMap(fleet)).map((e) => [e.from, e.term, e.source, e.weight]);
@@ -73,9 +73,15 @@ describe('expandQuestion on a drop-in corpus about Canada', () => {
       ['agreement', 'deal', 'narrower', 0.3],
     ]);
     expect(expand('Which warships went there?')).toEqual([
-      ['warships', 'destroy', 'narrower', 0.3 / Math.SQRT2],
-      ['warships', 'frigat', 'narrower', 0.3 / Math.SQRT2],
+      ['warships', 'destroy', 'narrower', 0.3],
+      ['warships', 'frigat', 'narrower', 0.3],
     ]);
+  });
+
+  it('shares narrower weights by √n per question word for a search that sums every term, and leaves other sources alone', () => {
+    const e = (fromTerm: string, term: string, source: Expansion['source'], weight: number): Expansion => ({ term, from: fromTerm, fromTerm, via: term, source, weight });
+    const shared = shareNarrower([e('warship', 'destroy', 'narrower', 0.3), e('warship', 'frigat', 'narrower', 0.3), e('warship', 'boat', 'synonym', 0.5), e('agreement', 'deal', 'narrower', 0.3)]);
+    expect(shared.map((x) => [x.term, x.weight])).toEqual([['destroy', 0.3 / Math.SQRT2], ['frigat', 0.3 / Math.SQRT2], ['boat', 0.5], ['deal', 0.3]]);
   });
 
   it('never expands a common word to a name the corpus writes as one word: "put in" is not Putin', () => {
