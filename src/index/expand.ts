@@ -9,7 +9,8 @@ import type { Relation, WordNet } from './wordnet.js';
  * question's own words.
  */
 
-export type ExpansionSource = 'place' | 'place-related' | Relation;
+/** `variant`: the question's word in a form the stemmer keeps apart ("guarantees": guarantor). */
+export type ExpansionSource = 'place' | 'place-related' | 'variant' | Relation;
 
 export interface Expansion {
   /** The normalized term added to the search. */
@@ -38,7 +39,7 @@ export interface ExpansionSettings {
 
 export const DEFAULT_EXPANSION: ExpansionSettings = {
   senses: 1,
-  weights: { place: 0.8, 'place-related': 0.3, synonym: 0.5, similar: 0.4, derived: 0.4, narrower: 0.3 },
+  weights: { place: 0.8, 'place-related': 0.3, variant: 0.8, synonym: 0.5, similar: 0.4, derived: 0.4, narrower: 0.3 },
 };
 
 /** A place index: each form's normalized words, joined by spaces, to the places it names. */
@@ -145,6 +146,14 @@ export function expandQuestion(
       }
     }
   }
+  for (const [word] of text.matchAll(WORD)) {
+    const term = normalizeTerm(word);
+    if (isStopword(word) || placed.has(term) || isName(word, caseMap)) continue;
+    // The same word, so it may stand beside the question's own forms (unlike the expansions above).
+    for (const variant of variantsOf(term, vocabulary)) {
+      if (!own.includes(variant) && !out.has(variant)) out.set(variant, { term: variant, from: word, fromTerm: term, via: variant, source: 'variant', weight: settings.weights.variant });
+    }
+  }
   if (lexicons.wordnet) {
     for (const [word] of text.matchAll(WORD)) {
       const term = normalizeTerm(word);
@@ -159,6 +168,20 @@ export function expandQuestion(
     }
   }
   return [...out.values()];
+}
+
+const VARIANT_PREFIX = 6;
+
+/**
+ * The corpus's terms that `sameWord` takes for `term` but BM25 does not ("guarante" and
+ * "guarantor"): the derivations the Porter stemmer leaves apart.
+ */
+export function variantsOf(term: string, vocabulary: Iterable<string>): string[] {
+  if (term.length < VARIANT_PREFIX) return [];
+  const prefix = term.slice(0, VARIANT_PREFIX);
+  const found: string[] = [];
+  for (const candidate of vocabulary) if (candidate !== term && candidate.startsWith(prefix) && sameWord(term, candidate)) found.push(candidate);
+  return found.sort();
 }
 
 /**

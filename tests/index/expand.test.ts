@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { corpusTerms, expandQuestion, findPlaces, indexPlaces, shareNarrower, type Expansion } from '../../src/index/expand.js';
+import { corpusTerms, expandQuestion, findPlaces, indexPlaces, shareNarrower, variantsOf, type Expansion } from '../../src/index/expand.js';
 import { placeFromRecord, worldPlaces } from '../../src/index/places.js';
 import { buildCaseMap, contentTerms } from '../../src/index/terms.js';
 import { openWordNet, parseSynset } from '../../src/index/wordnet.js';
@@ -88,6 +88,19 @@ describe('expandQuestion on a drop-in corpus about Canada', () => {
     const texts = [...CANADA, 'President Putin will put forward a plan.'];
     const expansions = expandQuestion('Where did they put the ceasefire plan?', new Set(texts.flatMap(contentTerms)), { wordnet, places }, buildCaseMap(texts));
     expect(expansions.map((e) => [e.from, e.term, e.source])).toEqual([]);
+  });
+
+  it('adds the corpus\'s other forms of a question word that the stemmer keeps apart, at 0.8', () => {
+    const texts = [...CANADA, 'Norway, a guarantor of the ceasefire, sent observers.'];
+    const expansions = expandQuestion('Who guarantees the ceasefire?', new Set(texts.flatMap(contentTerms)), { wordnet, places }, buildCaseMap(texts));
+    expect(expansions.map((e) => [e.from, e.term, e.source, e.weight])).toEqual([['guarantees', 'guarantor', 'variant', 0.8]]);
+  });
+
+  it('finds variants only for stems of six letters or more: "elect" is not "electricity"', () => {
+    const vocab = ['guarante', 'guarantor', 'guard', 'electr', 'elect', 'threat', 'threaten'];
+    expect(variantsOf('guarante', vocab)).toEqual(['guarantor']);
+    expect(variantsOf('threaten', vocab)).toEqual(['threat']);
+    expect(variantsOf('elect', vocab)).toEqual([]);
   });
 
   it('reads a people as its country: "Danes" is not in the data, "Danish" is', () => {
