@@ -53,7 +53,7 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const inPlace = previous !== null && change !== null && !pastDeletedShare(previous, change);
   const [cacheOfAdded, reused, terms] = await Promise.all([
     openEmbeddingCache(options.dataDir, options.embedder.id, inPlace ? { only: change!.added.map((c) => c.text) } : {}),
-    inPlace ? stores.load(previous!.dir, dimensions).catch(() => null) : null,
+    inPlace ? stores.load(previous!.dir, dimensions, { purpose: 'update' }).catch(() => null) : null,
     previous && change ? updatedTerms(previous, change).catch(() => freshTerms(corpus)) : freshTerms(corpus),
   ]);
   const cache = inPlace && !reused ? await openEmbeddingCache(options.dataDir, options.embedder.id) : cacheOfAdded;

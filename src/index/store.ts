@@ -8,7 +8,7 @@ import type { Chunk, Document, Manifest } from './types.js';
 import { vectorStoreFactory, type BuildVectorStore, type VectorStoreFactory } from './vector-store.js';
 
 /** Bumped whenever the files below change shape; an older index then asks to be rebuilt. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export interface StoredIndex {
   manifest: Manifest;
@@ -126,16 +126,22 @@ export async function loadIndex(dataDir: string, build?: string, stores?: Vector
   if (!build) throw new NewsdeskError('INDEX_MISSING', `No index in ${indexDir(dataDir)}.`);
   const manifest = await loadManifest(dataDir, build);
   const dir = buildDir(dataDir, build);
+  // The vector store reads its graph on the thread pool (hnswlib) while the JSON is parsed here.
+  const loading = stores.load(dir, manifest.embedder.dimensions).then(
+    (store) => ({ store }),
+    (error: unknown) => ({ error: new NewsdeskError('INDEX_CORRUPT', `${dir}: ${(error as Error).message}`) }),
+  );
   const documents = await readJson<Document[]>(join(dir, 'documents.json'));
   const chunks = await readJson<Chunk[]>(join(dir, 'chunks.json'));
-  const vectors = await stores.load(dir, manifest.embedder.dimensions).catch((error) => {
-    throw new NewsdeskError('INDEX_CORRUPT', `${dir}: ${(error as Error).message}`);
-  });
+  const lexical = await loadLexical(dir, chunks);
+  const loaded = await loading;
+  if ('error' in loaded) throw loaded.error;
+  const vectors = loaded.store;
   const count = await vectors.count();
   if (count !== chunks.length) {
     throw new NewsdeskError('INDEX_CORRUPT', `${dir} holds ${count} vectors for ${chunks.length} chunks.`);
   }
-  return { manifest, documents, chunks, vectors, build, ...(await loadLexical(dir, chunks)) };
+  return { manifest, documents, chunks, vectors, build, ...lexical };
 }
 
 async function readJson<T>(path: string): Promise<T> {

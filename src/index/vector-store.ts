@@ -40,7 +40,15 @@ export interface VectorStoreFactory {
   /** An empty store with room for `capacity` vectors (it grows past it). */
   create(dimensions: number, capacity: number): Promise<BuildVectorStore>;
   /** The store a build wrote; throws on missing or damaged files. */
-  load(dir: string, dimensions: number): Promise<BuildVectorStore>;
+  load(dir: string, dimensions: number, options?: LoadOptions): Promise<BuildVectorStore>;
+}
+
+export interface LoadOptions {
+  /**
+   * 'update': the store will be changed and saved into a new build, never searched, so it may
+   * leave unread what it can carry over to the new build as is. 'search' (the default): ready to answer.
+   */
+  purpose?: 'search' | 'update';
 }
 
 export async function vectorStoreFactory(kind: StoreKind = 'embedded'): Promise<VectorStoreFactory> {
