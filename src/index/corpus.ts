@@ -73,34 +73,61 @@ export function countSkipped(problems: readonly ParseProblem[]): { files: number
 
 const READ_AHEAD = 16;
 
+/** What a stat says of a file's content without reading it (git's index keeps the same). */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
 /** One corpus file as a scan saw it: `parsed` is absent when the caller already knew its content. */
 export interface ScannedFile {
   name: string;
   /** sha256 of the file's bytes. */
   hash: string;
+  /** Taken before the bytes were read: a change after the read shows in the next scan's stat. */
+  stat: FileStat;
+  /** Whether its bytes were read (false when `hashOf` vouched for them). */
+  read: boolean;
   parsed?: ParsedFile;
 }
 
+export interface KnownFiles {
+  /** Whether a file with these bytes needs no parsing: its documents come from the previous build. */
+  has(name: string, hash: string): boolean;
+  /** The recorded hash of a file whose stat shows it unchanged since then: it is not read at all. */
+  hashOf?(name: string, stat: FileStat): string | undefined;
+}
+
+const NOTHING_KNOWN: KnownFiles = { has: () => false };
+
 /**
  * Reads and hashes every file a reader takes under `dir`, in name order so ids and hashes are
- * reproducible. A file whose hash `known` recognizes is not parsed: its documents come from the
- * previous build. `hash` is the whole corpus's (names and bytes).
+ * reproducible. A file whose hash `known` recognizes is not parsed, and one whose stat it
+ * recognizes is not even read. `hash` is the whole corpus's (names and file hashes).
  */
-export async function scanCorpus(dir: string, known: (name: string, hash: string) => boolean = () => false): Promise<{ files: ScannedFile[]; hash: string }> {
-  const { readFile } = await import('node:fs/promises');
+export async function scanCorpus(dir: string, known: KnownFiles = NOTHING_KNOWN): Promise<{ files: ScannedFile[]; hash: string }> {
+  const { readFile, stat } = await import('node:fs/promises');
   const names = (await listFiles(dir)).filter(isCorpusFile).sort();
   const corpusHash = createHash('sha256');
   const files: ScannedFile[] = [];
-  // A few reads in flight at once: one at a time, a large corpus waits on each round trip to the thread pool.
+  // A few files in flight at once: one at a time, a large corpus waits on each round trip to the thread pool.
   for (let i = 0; i < names.length; i += READ_AHEAD) {
     const batch = names.slice(i, i + READ_AHEAD);
-    const contents = await Promise.all(batch.map((name) => readFile(`${dir}/${name}`)));
-    batch.forEach((name, j) => {
-      const bytes = contents[j]!;
-      corpusHash.update(`${name}\0`).update(bytes).update('\0');
-      const hash = createHash('sha256').update(bytes).digest('hex');
-      files.push(known(name, hash) ? { name, hash } : { name, hash, parsed: parseBytes(name, bytes) });
-    });
+    const scanned = await Promise.all(
+      batch.map(async (name) => {
+        const { size, mtimeMs, ino } = await stat(`${dir}/${name}`);
+        const fileStat = { size, mtimeMs, ino };
+        const hash = known.hashOf?.(name, fileStat);
+        return { name, stat: fileStat, hash, bytes: hash === undefined ? await readFile(`${dir}/${name}`) : null };
+      }),
+    );
+    for (const { name, stat: fileStat, hash: vouched, bytes } of scanned) {
+      const hash = vouched ?? createHash('sha256').update(bytes!).digest('hex');
+      corpusHash.update(`${name}\0${hash}\0`);
+      const file: ScannedFile = { name, hash, stat: fileStat, read: bytes !== null };
+      files.push(bytes === null || known.has(name, hash) ? file : { ...file, parsed: parseBytes(name, bytes) });
+    }
   }
   return { files, hash: corpusHash.digest('hex') };
 }

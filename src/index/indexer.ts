@@ -3,7 +3,7 @@ import { chunkDocument } from './chunk.js';
 import { countSkipped, dedupeIds, formatProblem, scanCorpus, type ScannedFile } from './corpus.js';
 import type { Embedder } from './embedder.js';
 import { openEmbeddingCache, type EmbeddingCache } from './embedding-cache.js';
-import { readPreviousBuild, writeFileRecords, type FileRecord, type PreviousBuild } from './previous-build.js';
+import { readPreviousBuild, unchangedHash, writeFileRecords, type FileRecord, type PreviousBuild } from './previous-build.js';
 import { FORMAT_VERSION, saveIndex } from './store.js';
 import { addChunk, addDocument, emptyTermData, readTermData, removeChunk, removeDocument, saveTermData, type TermData } from './term-data.js';
 import type { Chunk, ChunkOptions, Document, ParseProblem, ProgressFn, ReindexSummary } from './types.js';
@@ -44,7 +44,7 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
   const previous = options.full ? null : await readPreviousBuild(options.dataDir, options.embedder, options.chunking);
-  const { corpus, corpusHash, skipped } = await readChangedCorpus(options, previous, progress);
+  const { corpus, corpusHash, skipped, scannedAt } = await readChangedCorpus(options, previous, progress);
   const stores = options.stores ?? (await vectorStoreFactory());
   const change = previous ? diff(previous, corpus) : null;
   const dimensions = options.embedder.dimensions;
@@ -78,7 +78,7 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const deletedVectors = reused ? previous!.deletedVectors + change!.removed.length : 0;
   await saveIndex(options.dataDir, { manifest, documents: corpus.documents, chunks: corpus.chunks, vectors: store }, async (dir) => {
     await saveTermData(dir, terms, corpus.chunks, corpus.documents);
-    await writeFileRecords(dir, { files: corpus.records, deletedVectors });
+    await writeFileRecords(dir, { files: corpus.records, deletedVectors, scannedAt });
   });
   return {
     documents: corpus.documents.length,
@@ -108,11 +108,15 @@ function pastDeletedShare(previous: PreviousBuild, change: Change): boolean {
 
 /** Scans the corpus, parsing only what the previous build lacks, and applies --strict and the empty check. */
 async function readChangedCorpus(options: BuildOptions, previous: PreviousBuild | null, progress: ProgressFn) {
-  const scan = await scanCorpus(options.corpusDir, (name, hash) => previous?.files.get(name)?.record.hash === hash);
+  const scannedAt = Date.now();
+  const scan = await scanCorpus(options.corpusDir, {
+    has: (name, hash) => previous?.files.get(name)?.record.hash === hash,
+    hashOf: (name, stat) => unchangedHash(previous, name, stat),
+  });
   progress({ stage: 'parse', files: scan.files.length });
   const corpus = assemble(scan.files, previous, options.chunking);
   const skipped = checkCorpus(options, corpus.problems, corpus.documents.length, scan.files.length);
-  return { corpus, corpusHash: scan.hash, skipped };
+  return { corpus, corpusHash: scan.hash, skipped, scannedAt };
 }
 
 /**
@@ -153,13 +157,13 @@ function assemble(files: ScannedFile[], previous: PreviousBuild | null, chunking
   for (const file of files) {
     if (file.parsed) {
       changed.add(file.name);
-      records.push({ name: file.name, hash: file.hash, documents: file.parsed.documents.length, problems: file.parsed.problems });
+      records.push({ name: file.name, hash: file.hash, stat: file.stat, documents: file.parsed.documents.length, problems: file.parsed.problems });
       for (const doc of file.parsed.documents) found.push({ doc, chunks: null });
       for (const problem of file.parsed.problems) problems.push(problem);
       continue;
     }
     const known = previous!.files.get(file.name)!;
-    records.push(known.record);
+    records.push({ ...known.record, stat: file.stat });
     for (const problem of known.record.problems) problems.push(problem);
     for (const doc of known.documents) found.push({ doc: { ...doc, id: parsedId(doc.id) }, chunks: previous!.chunksOf.get(doc.id) ?? [] });
   }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FileStat } from './corpus.js';
 import type { Embedder } from './embedder.js';
 import { writeFileAtomic } from './fs-atomic.js';
 import { buildPath, currentBuild, loadManifest } from './store.js';
@@ -10,6 +11,8 @@ export interface FileRecord {
   name: string;
   /** sha256 of the file's bytes. */
   hash: string;
+  /** The file's stat when it was hashed; absent in builds made before the stat cache. */
+  stat?: FileStat;
   /** How many documents it gave: a build's documents.json holds them in file order. */
   documents: number;
   problems: ParseProblem[];
@@ -19,6 +22,8 @@ interface FileRecords {
   files: FileRecord[];
   /** Labels removed from the vector index since it was last laid out from scratch. */
   deletedVectors: number;
+  /** When the scan that took the stats started (ms since the epoch); 0 or absent: trust no stat. */
+  scannedAt?: number;
 }
 
 const RECORDS_FILE = 'files.json';
@@ -33,6 +38,23 @@ export interface PreviousBuild {
   /** Chunks by document id, in order. */
   chunksOf: Map<string, Chunk[]>;
   deletedVectors: number;
+  /** The scan start of that build: a file modified about then may have changed without its stat showing it. */
+  scannedAt: number;
+}
+
+/**
+ * File timestamps tick coarsely (a few ms on Linux, 1-2 s on some file systems): a file modified
+ * this close to the scan that recorded it may change again with the same size and mtime, so it
+ * is hashed again rather than trusted ("racy" entries, as git calls them).
+ */
+const RACY_MS = 2000;
+
+/** The recorded hash of `name` when its stat is the recorded one and was not racy; else undefined. */
+export function unchangedHash(previous: PreviousBuild | null, name: string, stat: FileStat): string | undefined {
+  const record = previous?.files.get(name)?.record;
+  const was = record?.stat;
+  if (!was || was.size !== stat.size || was.mtimeMs !== stat.mtimeMs || was.ino !== stat.ino) return undefined;
+  return was.mtimeMs < previous!.scannedAt - RACY_MS ? record!.hash : undefined;
 }
 
 export async function writeFileRecords(dir: string, records: FileRecords): Promise<void> {
@@ -56,7 +78,7 @@ export async function readPreviousBuild(dataDir: string, embedder: Embedder, chu
     const read = async <T>(name: string) => JSON.parse(await readFile(join(dir, name), 'utf8')) as T;
     const [documents, chunks, records] = await Promise.all([read<Document[]>('documents.json'), read<Chunk[]>('chunks.json'), read<FileRecords>(RECORDS_FILE)]);
     if (documents.length !== manifest.documents || chunks.length !== manifest.chunks) return null;
-    return { dir, manifest, documents, chunks, files: byFile(records.files, documents), chunksOf: byDocument(chunks), deletedVectors: records.deletedVectors };
+    return { dir, manifest, documents, chunks, files: byFile(records.files, documents), chunksOf: byDocument(chunks), deletedVectors: records.deletedVectors, scannedAt: records.scannedAt ?? 0 };
   } catch {
     return null;
   }
