@@ -226,6 +226,10 @@ async function coldBuild(work: string, size: number, embedder: Embedder, options
       options.log(`scale ${size}: reusing the cold build in ${base}`);
       await cp(join(base, 'corpus'), corpusDir, { recursive: true, preserveTimestamps: true });
       await cp(join(base, 'data'), dataDir, { recursive: true, preserveTimestamps: true });
+      // The copies have new inodes, so the build's stat cache would vouch for none of them: an
+      // unchanged re-index records them, as the live build of a real corpus has its own files'.
+      options.log(`scale ${size}: re-indexing the copy unchanged, to record its files' stats`);
+      await buildIndex({ corpusDir, dataDir, embedder, chunking: DEFAULT_CHUNKING, onProgress: () => {} });
       return saved;
     }
   }
