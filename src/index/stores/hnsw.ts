@@ -15,7 +15,8 @@ import type { BuildVectorStore, LoadOptions, VectorHit, VectorItem, VectorStoreF
  * vector-ids.json holds the chunk id of every label, base labels first (null once removed: the
  * tombstones, marked deleted in the graph as it loads). A label keeps its number through a fold.
  * Vectors are served from one flat array (hnswlib hands one out only as a fresh number[], 70 µs a
- * copy); the base's flat file is read per vector (pread) rather than copied into memory at load.
+ * copy). The base's flat file is read into memory in the background once the graph is loaded;
+ * until then (and in a store loaded for update) each base vector is read from it (pread).
  */
 const M = 16;
 const EF_CONSTRUCTION = 200;
@@ -63,7 +64,10 @@ export const hnswFactory: VectorStoreFactory = {
     const fd = baseCount > 0 ? openSync(join(dir, HNSW_FILES.vectors), 'r') : null;
     const store = new HnswStore(dimensions, ids, { count: baseCount, dir, flat: null, fd }, delta);
     // A store loaded to be updated and saved never searches: its base graph is hard-linked, not read.
-    if (options.purpose !== 'update') await store.ready();
+    if (options.purpose !== 'update') {
+      await store.ready();
+      store.readVectorsInBackground();
+    }
     return store;
   },
 };
@@ -171,6 +175,24 @@ class HnswStore implements BuildVectorStore {
     if (base.fd !== null) openFiles.register(this, base.fd, this);
   }
 
+  /**
+   * Reads the base's flat vectors into memory without holding up the load: until they are in,
+   * `vectors()` reads each one from the file (about 20 µs a vector, against a view's nothing).
+   */
+  readVectorsInBackground(): void {
+    const base = this.base;
+    if (base.count === 0 || base.flat || !base.dir) return;
+    readFile(join(base.dir, HNSW_FILES.vectors)).then(
+      (bytes) => {
+        // A fold or close meanwhile has replaced the base: these bytes are not its.
+        if (this.base !== base || bytes.byteLength !== base.count * this.dimensions * 4) return;
+        this.closeFile();
+        this.base = { ...base, flat: floats(bytes), fd: null };
+      },
+      () => {}, // the per-vector reads go on
+    );
+  }
+
   /** Reads the base graph now rather than at the first search. */
   async ready(): Promise<void> {
     if (this.base.count > 0) await this.graph();
@@ -253,6 +275,10 @@ class HnswStore implements BuildVectorStore {
   }
 
   async close() {
+    this.closeFile();
+  }
+
+  private closeFile() {
     if (this.base.fd === null) return;
     openFiles.unregister(this);
     closeSync(this.base.fd);

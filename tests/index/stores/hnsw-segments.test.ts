@@ -47,6 +47,8 @@ describe('the hnswlib store in a base and a delta segment', () => {
     await first.add(items(0, BASE));
     const one = await saveAs(first, 'one');
     const updated = await hnswFactory.load(one, DIMS, { purpose: 'update' });
+    // Loaded for update, the base vectors are read from the file one by one.
+    expect((await updated.vectors(['c3', 'c59'])).map((v) => Array.from(v!))).toEqual([Array.from(BASE[3]!), Array.from(BASE[59]!)]);
     await updated.add(items(BASE.length, RECENT));
     const two = await saveAs(updated, 'two');
     for (const name of [HNSW_FILES.graph, HNSW_FILES.vectors]) expect(await inode(join(two, name))).toBe(await inode(join(one, name)));
