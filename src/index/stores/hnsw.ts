@@ -248,6 +248,7 @@ class HnswStore implements BuildVectorStore {
   }
 
   async search(query: Float32Array, k: number): Promise<VectorHit[]> {
+    if (k <= 0) return [];
     const point = Array.from(query);
     const found: Array<{ label: number; distance: number }> = [];
     const deltaLive = this.live - this.baseLive;
