@@ -190,7 +190,7 @@ async function runOne(work: string, size: number, embedder: Embedder, embedderOp
     ['topical question, pipeline without the query embedding', `${p50p99(probe.pipelineMs)} (query embedding alone: p50 ${p50(probe.queryEmbedMs)})`, floor],
     ['"latest" question whose filter matches nothing', outcomeText(probe.latestNothing), `boostRecent over 300k labels: ${outcomeText(probe.boostRecent300k)}`],
     ['embedding cache', `${mib(cacheAfter.bytes)} for ${again.chunks} vectors (${cacheAfter.perVector.toFixed(0)} B a vector; ${cacheAfter.files}); after the cold build ${mib(cacheBefore.bytes)}`, cacheAfter.limit],
-    ['resident memory, engine loaded', `RSS ${probe.rssMiB.toFixed(0)} MiB (heap used ${probe.heapMiB.toFixed(0)} MiB), after gc`, `on disk: vectors.hnsw ${mib(sum(indexFiles.filter((f) => f.name === 'vectors.hnsw')))}, chunks+documents JSON ${mib(sum(indexFiles.filter((f) => f.name === 'chunks.json' || f.name === 'documents.json')))}, saved BM25 and terms (lexical.json) ${mib(sum(indexFiles.filter((f) => f.name === 'lexical.json')))}, whole build ${mib(sum(indexFiles))}`],
+    ['resident memory, engine loaded', `RSS ${probe.rssMiB.toFixed(0)} MiB (heap used ${probe.heapMiB.toFixed(0)} MiB), after gc`, `on disk: vectors.hnsw ${mib(sum(indexFiles.filter((f) => f.name === 'vectors.hnsw')))}, chunks+documents JSON ${mib(sum(indexFiles.filter((f) => f.name === 'chunks.json' || f.name === 'documents.json')))}, saved BM25 and terms (lexical.bin) ${mib(sum(indexFiles.filter((f) => f.name === 'lexical.bin')))}, whole build ${mib(sum(indexFiles))}`],
   ];
   return [
     '',

@@ -36,7 +36,7 @@ export function fileBuilds(options: OpenOptions): BuildSource {
 export function postgresBuilds(database: PostgresIndex, options: OpenOptions): BuildSource {
   const load = async (current?: Embedder): Promise<Snapshot> => {
     const stored = await database.load();
-    // A database build has no saved lexical.json: its terms are computed once per load.
+    // A database build has no saved lexical.bin: its terms are computed once per load.
     const snapshot = await snapshotOf({ ...stored, ...computeLexicalData(stored.documents, stored.chunks) }, options.embedder, current);
     const lexical = new PostgresLexical(database.db, snapshot.build, snapshot.chunkTerms, database.textsearch);
     const lexicalTopK = async (terms: WeightedTerm[], k: number) =>

@@ -1,8 +1,7 @@
-import MiniSearch, { type Options } from 'minisearch';
 import { isStopword, normalizeTerm, WORD } from './terms.js';
 import type { Chunk, Document } from './types.js';
 
-/** BM25 over the chunks, through MiniSearch. Labels are chunk positions, as in the vector store. */
+/** BM25 over the chunks. Labels are chunk positions, as in the vector store. */
 export interface LexicalIndex {
   search(query: string, k: number): Array<{ label: number; score: number }>;
   /** BM25 over normalized terms, each term's contribution scaled by its weight (expansions weigh less). */
@@ -16,60 +15,371 @@ export interface WeightedTerm {
   weight: number;
 }
 
-/** What MiniSearch indexes per chunk. Keyed by chunk id, so a build can update it in place. */
-interface Row {
-  id: string;
-  text: string;
-  title: string;
-}
-
 /*
- * No stored fields: fusion reads only ids and scores. Field lengths are MiniSearch's own (distinct
- * raw words), which is why chunks are indexed from their text and not from their cached terms.
+ * The scoring is MiniSearch 7's, which this index replaced, to the last bit, so that answers did
+ * not change: BM25+ with k 1.2, b 0.7, d 0.5, computed per field with the field's own document
+ * frequency and average length; a term's score is its text part plus its title part (boost 0.3),
+ * times the term's weight; terms add up in query order; the sum is multiplied by the number of
+ * distinct query terms the chunk holds; ties keep the order in which chunks were first met.
+ * A field's length is its number of distinct raw words (stopwords and case included), and the
+ * average is kept as a running mean, updated on every add and remove in the same order.
  */
-const OPTIONS: Options<Row> = {
-  idField: 'id',
-  fields: ['text', 'title'],
-  tokenize: (text) => text.match(WORD) ?? [],
-  processTerm: (word) => (isStopword(word) ? null : normalizeTerm(word)),
-  // An article's title gives its chunks some context; a headline's title is its text already.
-  searchOptions: { boost: { text: 1, title: 0.3 }, combineWith: 'OR' },
-};
+const K = 1.2;
+const B = 0.7;
+const D = 0.5;
+/** An article's title gives its chunks some context; a headline's title is its text already. */
+const FIELD_BOOSTS = [1, 0.3] as const;
+const FIELDS = 2;
 
-function rowOf(chunk: Chunk, doc: Document | undefined): Row {
-  return { id: chunk.id, text: chunk.text, title: doc?.kind === 'article' ? doc.title : '' };
+/** One field's postings: for term number t, slots[offsets[t] .. offsets[t + 1]) in ascending order, with their frequencies. */
+export interface FieldPostings {
+  offsets: Uint32Array;
+  slots: Int32Array;
+  freqs: Uint16Array;
+  /** Distinct raw words of the field, by slot. */
+  lengths: Uint32Array;
+  average: number;
 }
 
-function lexicalIndex(search: MiniSearch<Row>, labelOf: ReadonlyMap<string, number>, frequency: ReadonlyMap<string, number>, total: number): LexicalIndex {
-  const labelled = (found: Array<{ id: unknown; score: number }>, k: number) =>
-    found.slice(0, k).map((r) => ({ label: labelOf.get(r.id as string)!, score: r.score }));
+/**
+ * The compact BM25 index: term numbers index `terms`; slots number the chunks in the order they
+ * were added (which breaks ties), `labels[slot]` is the chunk's position in the snapshot.
+ */
+export interface LexicalArrays {
+  terms: string[];
+  /** [text, title]. */
+  fields: FieldPostings[];
+  labels: Int32Array;
+}
+
+/** Where a chunk's words go: its text, and its article's title. */
+export function fieldTexts(chunk: Chunk, doc: Document | undefined): [string, string] {
+  return [chunk.text, doc?.kind === 'article' ? doc.title : ''];
+}
+
+/** A field as the index counts it: distinct raw words, and each kept term's frequency. */
+function analyze(text: string): { length: number; freqs: Map<string, number> } {
+  const words = text.match(WORD) ?? [];
+  const freqs = new Map<string, number>();
+  for (const word of words) {
+    if (isStopword(word)) continue;
+    const term = normalizeTerm(word);
+    if (term) freqs.set(term, (freqs.get(term) ?? 0) + 1);
+  }
+  return { length: new Set(words).size, freqs };
+}
+
+/** The query's terms as the index reads them: its words, without stopwords, normalized. */
+function queryTerms(query: string): string[] {
+  const terms: string[] = [];
+  for (const word of query.match(WORD) ?? []) {
+    if (isStopword(word)) continue;
+    const term = normalizeTerm(word);
+    if (term) terms.push(term);
+  }
+  return terms;
+}
+
+/** A search index over the arrays; scratch space is kept between queries (searches are synchronous). */
+export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
+  const count = arrays.labels.length;
+  const termNumber = new Map<string, number>();
+  arrays.terms.forEach((term, i) => termNumber.set(term, i));
+  // The length part of BM25's denominator, per field and slot, as MiniSearch computes it.
+  const norms = arrays.fields.map((f) => {
+    const norm = new Float64Array(count);
+    for (let s = 0; s < count; s++) norm[s] = K * (1 - B + (B * f.lengths[s]!) / f.average);
+    return norm;
+  });
+  const scratch = {
+    score: new Float64Array(count),
+    matched: new Uint16Array(count),
+    /** 0: not met in this query; otherwise the order it was first met in. */
+    seen: new Int32Array(count),
+    termScore: new Float64Array(count),
+    termStamp: new Int32Array(count),
+    stamp: 0,
+    met: new Int32Array(count),
+    termMet: new Int32Array(count),
+  };
+  const text = arrays.fields[0]!;
+  const idfOf = (df: number) => Math.log(1 + (count - df + 0.5) / (df + 0.5));
+
+  function run(terms: string[], boostOf: (term: string) => number, k: number): Array<{ label: number; score: number }> {
+    const { score, matched, seen, termScore, termStamp, met, termMet } = scratch;
+    let metCount = 0;
+    const counted = new Set<string>();
+    for (const term of terms) {
+      const t = termNumber.get(term);
+      if (t === undefined) continue;
+      const first = !counted.has(term);
+      counted.add(term);
+      const boost = boostOf(term);
+      const stamp = ++scratch.stamp;
+      let termCount = 0;
+      for (let f = 0; f < FIELDS; f++) {
+        const { offsets, slots, freqs } = arrays.fields[f]!;
+        const from = offsets[t]!;
+        const to = offsets[t + 1]!;
+        if (from === to) continue;
+        const idf = idfOf(to - from);
+        const weight = boost * FIELD_BOOSTS[f]!;
+        const norm = norms[f]!;
+        for (let p = from; p < to; p++) {
+          const s = slots[p]!;
+          const tf = freqs[p]!;
+          const part = weight * (idf * (D + (tf * (K + 1)) / (tf + norm[s]!)));
+          if (termStamp[s] === stamp) termScore[s] = termScore[s]! + part;
+          else {
+            termStamp[s] = stamp;
+            termScore[s] = part;
+            termMet[termCount++] = s;
+          }
+        }
+      }
+      for (let i = 0; i < termCount; i++) {
+        const s = termMet[i]!;
+        if (seen[s] === 0) {
+          seen[s] = ++metCount;
+          met[metCount - 1] = s;
+          score[s] = termScore[s]!;
+          matched[s] = 1;
+        } else {
+          score[s] = score[s]! + termScore[s]!;
+          if (first) matched[s] = matched[s]! + 1;
+        }
+      }
+    }
+    const top = topK(met, metCount, k, (s) => score[s]! * matched[s]!, (s) => seen[s]!);
+    for (let i = 0; i < metCount; i++) seen[met[i]!] = 0;
+    return top.map((s) => ({ label: arrays.labels[s]!, score: score[s]! * matched[s]! }));
+  }
+
   return {
-    search: (query, k) => labelled(search.search(query), k),
+    search: (query, k) => run(queryTerms(query), () => 1, k),
     searchTerms(terms, k) {
       const weights = new Map<string, number>();
       for (const { term, weight } of terms) weights.set(term, Math.max(weight, weights.get(term) ?? 0));
-      // The terms are normalized already: MiniSearch must not stem them a second time.
-      const found = search.search(terms.map((t) => t.term).join(' '), {
-        tokenize: (text) => text.split(' ').filter(Boolean),
-        processTerm: (term) => term,
-        boostTerm: (term) => weights.get(term) ?? 1,
-      });
-      return labelled(found, k);
+      // A multi-word term counts as its words, each with the weight of a term spelled like it (or 1).
+      const words = terms.flatMap((t) => t.term.split(' ')).filter(Boolean);
+      return run(words, (word) => weights.get(word) ?? 1, k);
     },
     idf(term) {
-      const df = frequency.get(term) ?? 0;
-      return Math.log(1 + (total - df + 0.5) / (df + 0.5));
+      const t = termNumber.get(term);
+      return idfOf(t === undefined ? 0 : text.offsets[t + 1]! - text.offsets[t]!);
     },
   };
 }
 
-/** `chunkTerms[label]` are the chunk's `contentTerms`, which are exactly the terms MiniSearch indexes. */
-export function buildLexicalIndex(chunks: Chunk[], chunkTerms: string[][], documents: Map<string, Document>): LexicalIndex {
-  const search = new MiniSearch<Row>(OPTIONS);
-  search.addAll(chunks.map((chunk) => rowOf(chunk, documents.get(chunk.docId))));
-  const frequency = new Map<string, number>();
-  for (const terms of chunkTerms) countTerms(frequency, terms, 1);
-  return lexicalIndex(search, new Map(chunks.map((chunk, label) => [chunk.id, label])), frequency, chunks.length);
+/**
+ * The k best of `items[0 .. n)` by value, highest first, ties by ascending order: a bounded
+ * min-heap, so a query that meets most of the corpus costs n log k, not a sort of n.
+ */
+function topK(items: Int32Array, n: number, k: number, value: (s: number) => number, order: (s: number) => number): number[] {
+  if (k <= 0) return [];
+  // a ranks below b: lower value, or the same value met later.
+  const below = (a: number, b: number) => value(a) < value(b) || (value(a) === value(b) && order(a) > order(b));
+  const heap: number[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && below(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && below(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const s = items[i]!;
+    if (heap.length < k) {
+      heap.push(s);
+      for (let j = heap.length - 1; j > 0; ) {
+        const parent = (j - 1) >> 1;
+        if (!below(heap[j]!, heap[parent]!)) break;
+        [heap[j], heap[parent]] = [heap[parent]!, heap[j]!];
+        j = parent;
+      }
+    } else if (below(heap[0]!, s)) {
+      heap[0] = s;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (below(a, b) ? 1 : below(b, a) ? -1 : 0));
+}
+
+/** A chunk as the writer holds it until the build is sealed. */
+interface Added {
+  id: string;
+  fields: Array<{ length: number; freqs: Map<string, number> }>;
+}
+
+/**
+ * The BM25 index of a build being written: the previous build's arrays, minus removed chunks,
+ * plus added ones. `seal` lays out the arrays of the new build; nothing is copied before.
+ */
+export class LexicalWriter {
+  private readonly removed = new Set<number>();
+  private readonly added = new Map<string, Added>();
+  private readonly averages: number[];
+  private count: number;
+
+  private constructor(
+    private readonly base: LexicalArrays | null,
+    /** Slot of each chunk id in `base`. */
+    private readonly baseSlots: Map<string, number>,
+  ) {
+    this.averages = base ? base.fields.map((f) => f.average) : [0, 0];
+    this.count = base ? base.labels.length : 0;
+  }
+
+  static empty(): LexicalWriter {
+    return new LexicalWriter(null, new Map());
+  }
+
+  /** `chunks` are the chunks of the build `base` was saved with, by label. */
+  static from(base: LexicalArrays, chunks: readonly Chunk[]): LexicalWriter {
+    const slots = new Map<string, number>();
+    base.labels.forEach((label, slot) => slots.set(chunks[label]!.id, slot));
+    return new LexicalWriter(base, slots);
+  }
+
+  add(chunk: Chunk, doc: Document | undefined): void {
+    if (this.added.has(chunk.id) || (this.baseSlots.has(chunk.id) && !this.removed.has(this.baseSlots.get(chunk.id)!))) throw new Error(`lexical index: duplicate chunk ${chunk.id}`);
+    const fields = fieldTexts(chunk, doc).map(analyze);
+    // MiniSearch's running mean, in its order of operations.
+    fields.forEach((field, f) => (this.averages[f] = (this.averages[f]! * this.count + field.length) / (this.count + 1)));
+    this.count++;
+    this.added.set(chunk.id, { id: chunk.id, fields });
+  }
+
+  remove(chunk: Chunk): void {
+    const lengths = this.lengthsOf(chunk.id);
+    if (!lengths) throw new Error(`lexical index: cannot remove ${chunk.id}: it is not in the index`);
+    lengths.forEach((length, f) => (this.averages[f] = this.count === 1 ? 0 : (this.averages[f]! * this.count - length) / (this.count - 1)));
+    this.count--;
+    if (!this.added.delete(chunk.id)) this.removed.add(this.baseSlots.get(chunk.id)!);
+  }
+
+  private lengthsOf(id: string): number[] | null {
+    const added = this.added.get(id);
+    if (added) return added.fields.map((f) => f.length);
+    const slot = this.baseSlots.get(id);
+    if (slot === undefined || this.removed.has(slot)) return null;
+    return this.base!.fields.map((f) => f.lengths[slot]!);
+  }
+
+  /**
+   * The arrays of the new build. `chunks` are its chunks by label (each one added and not removed);
+   * `order` lists terms whose numbers should come first, in that order (the vocabulary).
+   */
+  seal(chunks: readonly Chunk[], order: readonly string[] = []): LexicalArrays {
+    const base = this.base;
+    const terms = [...order];
+    const termNumber = new Map(terms.map((term, i) => [term, i]));
+    const numberOf = (term: string) => {
+      let t = termNumber.get(term);
+      if (t === undefined) {
+        t = terms.length;
+        terms.push(term);
+        termNumber.set(term, t);
+      }
+      return t;
+    };
+    const baseCount = base ? base.labels.length : 0;
+    const newSlot = new Int32Array(baseCount);
+    let slots = 0;
+    for (let s = 0; s < baseCount; s++) newSlot[s] = this.removed.has(s) ? -1 : slots++;
+    const added = [...this.added.values()];
+    const baseTermNumber = base ? this.renumberBase(base, newSlot, termNumber, numberOf) : new Int32Array(0);
+    for (const a of added) for (const field of a.fields) for (const term of field.freqs.keys()) numberOf(term);
+    const total = slots + added.length;
+    const fields = [0, 1].map((f) => this.sealField(f, terms.length, baseTermNumber, newSlot, slots, added, numberOf));
+    const labelOf = new Map(chunks.map((chunk, label) => [chunk.id, label]));
+    const labels = new Int32Array(total);
+    if (chunks.length !== total) throw new Error(`lexical index: ${total} chunks indexed, ${chunks.length} in the build`);
+    const ids = this.slotIds(base, newSlot, added);
+    ids.forEach((id, slot) => {
+      const label = labelOf.get(id);
+      if (label === undefined) throw new Error(`lexical index: chunk ${id} is not in the build`);
+      labels[slot] = label;
+    });
+    return { terms, fields, labels };
+  }
+
+  /** New numbers of the base's terms; -1 for a term whose postings all went and that `order` does not list. */
+  private renumberBase(base: LexicalArrays, newSlot: Int32Array, listed: Map<string, number>, numberOf: (term: string) => number): Int32Array {
+    const kept = (f: FieldPostings, t: number) => {
+      for (let p = f.offsets[t]!; p < f.offsets[t + 1]!; p++) if (newSlot[f.slots[p]!]! >= 0) return true;
+      return false;
+    };
+    return Int32Array.from(base.terms, (term, t) => (listed.has(term) || base.fields.some((f) => kept(f, t)) ? numberOf(term) : -1));
+  }
+
+  /** The chunk's position in the build this writer started from, if it was there. */
+  baseLabel(id: string): number | undefined {
+    const slot = this.baseSlots.get(id);
+    return slot === undefined ? undefined : this.base!.labels[slot];
+  }
+
+  private slotIds(base: LexicalArrays | null, newSlot: Int32Array, added: Added[]): string[] {
+    const ids: string[] = [];
+    if (base) for (const [id, slot] of this.baseSlots) if (newSlot[slot]! >= 0) ids[newSlot[slot]!] = id;
+    for (const a of added) ids.push(a.id);
+    return ids;
+  }
+
+  private sealField(f: number, termCount: number, baseTermNumber: Int32Array, newSlot: Int32Array, baseKept: number, added: Added[], numberOf: (term: string) => number): FieldPostings {
+    const old = this.base?.fields[f];
+    const counts = new Uint32Array(termCount + 1);
+    if (old) {
+      for (let t = 0; t < baseTermNumber.length; t++) {
+        let kept = 0;
+        for (let p = old.offsets[t]!; p < old.offsets[t + 1]!; p++) if (newSlot[old.slots[p]!]! >= 0) kept++;
+        if (kept > 0) counts[baseTermNumber[t]!] = counts[baseTermNumber[t]!]! + kept;
+      }
+    }
+    for (const a of added) for (const term of a.fields[f]!.freqs.keys()) counts[numberOf(term)]!++;
+    const offsets = new Uint32Array(termCount + 1);
+    for (let t = 0; t < termCount; t++) offsets[t + 1] = offsets[t]! + counts[t]!;
+    const cursor = offsets.slice(0, termCount);
+    const slots = new Int32Array(offsets[termCount]!);
+    const freqs = new Uint16Array(offsets[termCount]!);
+    const lengths = new Uint32Array(baseKept + added.length);
+    if (old) {
+      // Kept slots keep their relative order, so each term's postings stay ascending.
+      for (let t = 0; t < baseTermNumber.length; t++) {
+        const nt = baseTermNumber[t]!;
+        if (nt < 0) continue;
+        for (let p = old.offsets[t]!; p < old.offsets[t + 1]!; p++) {
+          const s = newSlot[old.slots[p]!]!;
+          if (s < 0) continue;
+          slots[cursor[nt]!] = s;
+          freqs[cursor[nt]!++] = old.freqs[p]!;
+        }
+      }
+      for (let s = 0; s < newSlot.length; s++) if (newSlot[s]! >= 0) lengths[newSlot[s]!] = old.lengths[s]!;
+    }
+    added.forEach((a, i) => {
+      const slot = baseKept + i;
+      lengths[slot] = a.fields[f]!.length;
+      for (const [term, tf] of a.fields[f]!.freqs) {
+        const nt = numberOf(term);
+        slots[cursor[nt]!] = slot;
+        freqs[cursor[nt]!++] = tf;
+      }
+    });
+    return { offsets, slots, freqs, lengths, average: this.averages[f]! };
+  }
+}
+
+/** `chunkTerms[label]` are the chunk's `contentTerms`; the index reads the chunks' own words. */
+export function buildLexicalIndex(chunks: readonly Chunk[], documents: Map<string, Document>): LexicalIndex {
+  const writer = LexicalWriter.empty();
+  for (const chunk of chunks) writer.add(chunk, documents.get(chunk.docId));
+  return lexicalIndexOf(writer.seal(chunks));
 }
 
 /** Adds `delta` to the count of each distinct term; a count that reaches 0 goes. */
@@ -78,41 +388,5 @@ export function countTerms(counts: Map<string, number>, terms: Iterable<string>,
     const count = (counts.get(term) ?? 0) + delta;
     if (count > 0) counts.set(term, count);
     else counts.delete(term);
-  }
-}
-
-/** The MiniSearch index of a build, from its saved form: parses, rebuilds nothing. */
-export function loadMiniSearch(saved: unknown): MiniSearch<Row> {
-  return MiniSearch.loadJS(saved as Parameters<typeof MiniSearch.loadJS>[0], OPTIONS);
-}
-
-/** A lexical index over a saved MiniSearch and its saved document frequencies. */
-export function lexicalFromSaved(saved: unknown, frequency: ReadonlyMap<string, number>, chunks: readonly Chunk[]): LexicalIndex {
-  return lexicalIndex(loadMiniSearch(saved), new Map(chunks.map((chunk, label) => [chunk.id, label])), frequency, chunks.length);
-}
-
-/** A MiniSearch index a build adds chunks to and removes them from, then saves with the build. */
-export class LexicalWriter {
-  private constructor(readonly search: MiniSearch<Row>) {}
-
-  static empty(): LexicalWriter {
-    return new LexicalWriter(new MiniSearch<Row>(OPTIONS));
-  }
-
-  static from(saved: unknown): LexicalWriter {
-    return new LexicalWriter(loadMiniSearch(saved));
-  }
-
-  add(chunk: Chunk, doc: Document | undefined): void {
-    this.search.add(rowOf(chunk, doc));
-  }
-
-  /** `chunk` and `doc` as they were added: MiniSearch removes by re-reading the same fields. */
-  remove(chunk: Chunk, doc: Document | undefined): void {
-    this.search.remove(rowOf(chunk, doc));
-  }
-
-  toJSON(): unknown {
-    return this.search.toJSON();
   }
 }

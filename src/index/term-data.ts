@@ -1,20 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
+import { decodeSections, encodeSections } from './binary-sections.js';
 import { writeFileAtomic } from './fs-atomic.js';
-import { buildLexicalIndex, countTerms, LexicalWriter, lexicalFromSaved, type LexicalIndex } from './lexical.js';
+import { buildLexicalIndex, countTerms, LexicalWriter, lexicalIndexOf, type FieldPostings, type LexicalArrays, type LexicalIndex } from './lexical.js';
 import { buildCaseMap, contentTerms, WORD } from './terms.js';
 import type { Chunk, Document } from './types.js';
 
 /*
  * Everything a snapshot derives from the words of the corpus, computed when a build is written
- * and saved with it, so that loading parses JSON and computes nothing:
- * - lexical.json (read on load): the MiniSearch index, document frequencies, each chunk's terms,
- *   the usual casing of each word, the vocabulary and the outlets;
+ * and saved with it, so that loading computes nothing:
+ * - lexical.bin (read on load): typed-array sections that load as views over the file's buffer:
+ *   the BM25 postings, field lengths and slot labels, each chunk's terms as term numbers, the
+ *   term list (whose first part is the vocabulary), the usual casing of each word, the outlets;
  * - term-counts.json (read only by the next build): the counts the vocabulary and the casing come
  *   from, so that a build updates them for the files that changed instead of re-reading every text.
  */
-export const TERM_FILES = { lexical: 'lexical.json', counts: 'term-counts.json' } as const;
+export const TERM_FILES = { lexical: 'lexical.bin', counts: 'term-counts.json' } as const;
 
 /** What a loaded snapshot reads. */
 export interface LexicalData {
@@ -28,10 +30,20 @@ export interface LexicalData {
   outlets: string[];
 }
 
+/** Each chunk's terms as term numbers: chunk `label`'s are ids[offsets[label] .. offsets[label + 1]). */
+interface ChunkTermTable {
+  terms: string[];
+  offsets: Uint32Array;
+  ids: Int32Array;
+}
+
 /** The term data of a build being written, updated chunk by chunk and document by document. */
 export interface TermData {
   writer: LexicalWriter;
+  /** Terms of the chunks added in this build; the others' are in `previous`. */
   termsById: Map<string, string[]>;
+  /** The chunk terms of the build this one updates, by that build's labels. */
+  previous: ChunkTermTable | null;
   /** Chunks holding each term. */
   frequency: Map<string, number>;
   /** Documents whose title holds each term. */
@@ -43,13 +55,12 @@ export interface TermData {
   touched: Set<string>;
 }
 
-interface SavedLexical {
-  minisearch: unknown;
-  frequency: Array<[string, number]>;
-  /** Each chunk's terms as positions in `vocabulary`: parsing numbers is quicker than strings, and every chunk then shares one string per term. */
-  chunkTerms: number[][];
-  caseMap: Array<[string, string]>;
-  vocabulary: string[];
+interface SavedMeta {
+  count: number;
+  termCount: number;
+  vocabularySize: number;
+  averages: number[];
+  caseCount: number;
   outlets: string[];
 }
 
@@ -62,6 +73,7 @@ export function emptyTermData(): TermData {
   return {
     writer: LexicalWriter.empty(),
     termsById: new Map(),
+    previous: null,
     frequency: new Map(),
     titleCounts: new Map(),
     caseCounts: new Map(),
@@ -77,11 +89,11 @@ export function addChunk(data: TermData, chunk: Chunk, doc: Document | undefined
   data.writer.add(chunk, doc);
 }
 
-/** `chunk` and `doc` as they were when added. */
-export function removeChunk(data: TermData, chunk: Chunk, doc: Document | undefined): void {
+/** `chunk` as it was when added (its document is not needed: the index kept the chunk's field lengths). */
+export function removeChunk(data: TermData, chunk: Chunk, _doc?: Document): void {
   countTerms(data.frequency, data.termsById.get(chunk.id) ?? contentTerms(chunk.text), -1);
   data.termsById.delete(chunk.id);
-  data.writer.remove(chunk, doc);
+  data.writer.remove(chunk);
 }
 
 export function addDocument(data: TermData, doc: Document): void {
@@ -121,53 +133,138 @@ function settleCasing(data: TermData): void {
   data.touched.clear();
 }
 
-/** Writes lexical.json and term-counts.json for a build whose chunks and documents are these. */
+const lines = (text: string, count: number) => (count === 0 ? [] : text.split('\n'));
+
+/** Writes lexical.bin and term-counts.json for a build whose chunks and documents are these. */
 export async function saveTermData(dir: string, data: TermData, chunks: readonly Chunk[], documents: readonly Document[]): Promise<void> {
   settleCasing(data);
   const vocabulary = new Set(data.frequency.keys());
   for (const term of data.titleCounts.keys()) vocabulary.add(term);
   const outlets = new Set<string>();
   for (const doc of documents) if (doc.outlet) outlets.add(doc.outlet);
-  const terms = [...vocabulary];
-  const position = new Map(terms.map((term, i) => [term, i]));
-  const lexical: SavedLexical = {
-    minisearch: data.writer.toJSON(),
-    frequency: [...data.frequency],
-    chunkTerms: chunks.map((chunk) => data.termsById.get(chunk.id)!.map((term) => position.get(term)!)),
-    caseMap: [...data.caseMap],
-    vocabulary: terms,
+  const arrays = data.writer.seal(chunks, [...vocabulary]);
+  const table = chunkTermTable(data, chunks, arrays.terms);
+  const meta: SavedMeta = {
+    count: chunks.length,
+    termCount: arrays.terms.length,
+    vocabularySize: vocabulary.size,
+    averages: arrays.fields.map((f) => f.average),
+    caseCount: data.caseMap.size,
     outlets: [...outlets].sort(),
   };
+  const fieldSections = (name: string, f: FieldPostings) => ({ [`${name}.offsets`]: f.offsets, [`${name}.slots`]: f.slots, [`${name}.freqs`]: f.freqs, [`${name}.lengths`]: f.lengths });
+  const file = encodeSections(meta, {
+    terms: arrays.terms.join('\n'),
+    ...fieldSections('text', arrays.fields[0]!),
+    ...fieldSections('title', arrays.fields[1]!),
+    labels: arrays.labels,
+    'chunkTerms.offsets': table.offsets,
+    'chunkTerms.ids': table.ids,
+    'caseMap.keys': [...data.caseMap.keys()].join('\n'),
+    'caseMap.values': [...data.caseMap.values()].join('\n'),
+  });
   const counts: SavedCounts = {
     titleCounts: [...data.titleCounts],
     caseCounts: [...data.caseCounts].map(([lower, forms]) => [lower, [...forms]]),
   };
-  await writeFileAtomic(join(dir, TERM_FILES.lexical), JSON.stringify(lexical));
+  await writeFileAtomic(join(dir, TERM_FILES.lexical), file);
   await writeFileAtomic(join(dir, TERM_FILES.counts), JSON.stringify(counts));
+}
+
+/** The new build's chunk terms as numbers in `terms`: added chunks' from the writer's data, kept ones' copied from the previous table. */
+function chunkTermTable(data: TermData, chunks: readonly Chunk[], terms: string[]): ChunkTermTable {
+  const numberOf = new Map(terms.map((term, i) => [term, i]));
+  const previous = data.previous;
+  const renumber = previous ? Int32Array.from(previous.terms, (term) => numberOf.get(term) ?? -1) : new Int32Array(0);
+  const offsets = new Uint32Array(chunks.length + 1);
+  const sources = chunks.map((chunk, label) => {
+    const own = data.termsById.get(chunk.id);
+    const old = own ? undefined : data.writer.baseLabel(chunk.id);
+    if (!own && (old === undefined || !previous)) throw new Error(`term data: no terms for chunk ${chunk.id}`);
+    offsets[label + 1] = offsets[label]! + (own ? own.length : previous!.offsets[old! + 1]! - previous!.offsets[old!]!);
+    return own ?? old!;
+  });
+  const ids = new Int32Array(offsets[chunks.length]!);
+  sources.forEach((source, label) => {
+    let at = offsets[label]!;
+    if (typeof source === 'number') {
+      for (let p = previous!.offsets[source]!; p < previous!.offsets[source + 1]!; p++) ids[at++] = renumber[previous!.ids[p]!]!;
+    } else for (const term of source) ids[at++] = numberOf.get(term)!;
+  });
+  return { terms, offsets, ids };
+}
+
+interface SavedLexical {
+  meta: SavedMeta;
+  arrays: LexicalArrays;
+  table: ChunkTermTable;
+  caseMap: Map<string, string>;
+}
+
+/** lexical.bin of the build in `dir`, as views over the file's buffer. */
+async function readLexical(dir: string, chunks: readonly Chunk[]): Promise<SavedLexical> {
+  const path = join(dir, TERM_FILES.lexical);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new NewsdeskError('INDEX_CORRUPT', `${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  try {
+    const file = decodeSections(bytes);
+    const meta = file.meta as SavedMeta;
+    const terms = lines(file.get('terms', 'utf8'), meta.termCount);
+    const field = (name: string, average: number): FieldPostings => ({
+      offsets: file.get(`${name}.offsets`, 'Uint32Array'),
+      slots: file.get(`${name}.slots`, 'Int32Array'),
+      freqs: file.get(`${name}.freqs`, 'Uint16Array'),
+      lengths: file.get(`${name}.lengths`, 'Uint32Array'),
+      average,
+    });
+    const arrays: LexicalArrays = { terms, fields: [field('text', meta.averages[0]!), field('title', meta.averages[1]!)], labels: file.get('labels', 'Int32Array') };
+    const table = { terms, offsets: file.get('chunkTerms.offsets', 'Uint32Array'), ids: file.get('chunkTerms.ids', 'Int32Array') };
+    const keys = lines(file.get('caseMap.keys', 'utf8'), meta.caseCount);
+    const values = lines(file.get('caseMap.values', 'utf8'), meta.caseCount);
+    const caseMap = new Map<string, string>();
+    for (let i = 0; i < keys.length; i++) caseMap.set(keys[i]!, values[i]!);
+    if (terms.length !== meta.termCount || keys.length !== meta.caseCount || values.length !== meta.caseCount || table.offsets.length !== meta.count + 1) throw new Error('section sizes disagree');
+    if (meta.count !== chunks.length) throw new NewsdeskError('INDEX_CORRUPT', `${dir}: terms for ${meta.count} chunks, ${chunks.length} chunks.`);
+    return { meta, arrays, table, caseMap };
+  } catch (error) {
+    if (error instanceof NewsdeskError) throw error;
+    throw new NewsdeskError('INDEX_CORRUPT', `${path}: ${(error as Error).message}`);
+  }
 }
 
 /** A build's term data, to update in the next build. */
 export async function readTermData(dir: string, chunks: readonly Chunk[]): Promise<TermData> {
-  const lexical = await readJson<SavedLexical>(join(dir, TERM_FILES.lexical));
+  const saved = await readLexical(dir, chunks);
   const counts = await readJson<SavedCounts>(join(dir, TERM_FILES.counts));
-  if (lexical.chunkTerms.length !== chunks.length) throw new NewsdeskError('INDEX_CORRUPT', `${dir}: terms for ${lexical.chunkTerms.length} chunks, ${chunks.length} chunks.`);
+  // A term's chunk frequency is the length of its text postings.
+  const frequency = new Map<string, number>();
+  const text = saved.arrays.fields[0]!;
+  saved.arrays.terms.forEach((term, t) => {
+    const df = text.offsets[t + 1]! - text.offsets[t]!;
+    if (df > 0) frequency.set(term, df);
+  });
   return {
-    writer: LexicalWriter.from(lexical.minisearch),
-    termsById: new Map(chunks.map((chunk, label) => [chunk.id, termsOf(lexical, label)])),
-    frequency: new Map(lexical.frequency),
+    writer: LexicalWriter.from(saved.arrays, chunks),
+    termsById: new Map(),
+    previous: saved.table,
+    frequency,
     titleCounts: new Map(counts.titleCounts),
     caseCounts: new Map(counts.caseCounts.map(([lower, forms]) => [lower, new Map(forms)])),
-    caseMap: new Map(lexical.caseMap),
+    caseMap: saved.caseMap,
     touched: new Set(),
   };
 }
 
-/** The lexical data of a build that has no lexical.json (a database's), computed from its rows. */
+/** The lexical data of a build that has no lexical.bin (a database's), computed from its rows. */
 export function computeLexicalData(documents: readonly Document[], chunks: readonly Chunk[]): LexicalData {
   const docById = new Map(documents.map((doc) => [doc.id, doc]));
   const chunkTerms = chunks.map((chunk) => contentTerms(chunk.text));
   return {
-    lexical: buildLexicalIndex([...chunks], chunkTerms, docById),
+    lexical: buildLexicalIndex(chunks, docById),
     chunkTerms,
     caseMap: buildCaseMap(documents.map((d) => d.text)),
     vocabulary: new Set([...chunkTerms.flat(), ...documents.flatMap((d) => contentTerms(d.title))]),
@@ -175,22 +272,24 @@ export function computeLexicalData(documents: readonly Document[], chunks: reado
   };
 }
 
-/** What a snapshot of the build in `dir` reads: parsed from lexical.json, not recomputed. */
+/** What a snapshot of the build in `dir` reads: views over lexical.bin, not recomputed. */
 export async function loadLexical(dir: string, chunks: readonly Chunk[]): Promise<LexicalData> {
-  const saved = await readJson<SavedLexical>(join(dir, TERM_FILES.lexical));
-  if (saved.chunkTerms.length !== chunks.length) {
-    throw new NewsdeskError('INDEX_CORRUPT', `${dir}: terms for ${saved.chunkTerms.length} chunks, ${chunks.length} chunks.`);
+  const { meta, arrays, table, caseMap } = await readLexical(dir, chunks);
+  const chunkTerms: string[][] = new Array(meta.count);
+  const { terms, offsets, ids } = table;
+  for (let label = 0; label < meta.count; label++) {
+    const own: string[] = new Array(offsets[label + 1]! - offsets[label]!);
+    for (let p = offsets[label]!, i = 0; p < offsets[label + 1]!; p++, i++) own[i] = terms[ids[p]!]!;
+    chunkTerms[label] = own;
   }
   return {
-    lexical: lexicalFromSaved(saved.minisearch, new Map(saved.frequency), chunks),
-    chunkTerms: saved.chunkTerms.map((_, label) => termsOf(saved, label)),
-    caseMap: new Map(saved.caseMap),
-    vocabulary: new Set(saved.vocabulary),
-    outlets: saved.outlets,
+    lexical: lexicalIndexOf(arrays),
+    chunkTerms,
+    caseMap,
+    vocabulary: new Set(arrays.terms.slice(0, meta.vocabularySize)),
+    outlets: meta.outlets,
   };
 }
-
-const termsOf = (saved: SavedLexical, label: number) => saved.chunkTerms[label]!.map((i) => saved.vocabulary[i]!);
 
 async function readJson<T>(path: string): Promise<T> {
   let text: string;

@@ -181,7 +181,7 @@ describe('a live build that cannot be updated', () => {
     await build();
     const live = buildPath(ws.dataDir, (await currentBuild(ws.dataDir))!);
     await writeFile(join(live, 'vectors.hnsw'), 'torn');
-    await rm(join(live, 'lexical.json'));
+    await rm(join(live, 'lexical.bin'));
     await put('oil.md', OIL);
     const embedder = fakeEmbedder();
     const summary = await build(embedder);
@@ -200,7 +200,7 @@ describe('the BM25 index saved with the build', () => {
     const loaded = await loadIndex(ws.dataDir);
     const docById = new Map(loaded.documents.map((d) => [d.id, d]));
     const chunkTerms = loaded.chunks.map((c) => contentTerms(c.text));
-    const rebuilt = buildLexicalIndex(loaded.chunks, chunkTerms, docById);
+    const rebuilt = buildLexicalIndex(loaded.chunks, docById);
     expect(loaded.chunkTerms).toEqual(chunkTerms);
     for (const query of ['Iran drones', 'Russia mediation', 'crude exports', 'ceasefire talks in Baku', 'Oil exports rise']) {
       expect(loaded.lexical.search(query, 10)).toEqual(rebuilt.search(query, 10));

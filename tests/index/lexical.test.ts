@@ -8,7 +8,7 @@ const chunks: Chunk[] = texts.map((text, i) => ({ id: `h${i}#0`, docId: `h${i}`,
 const docs = new Map<string, Document>(
   texts.map((text, i) => [`h${i}`, { id: `h${i}`, kind: 'headline', title: text, outlet: null, date: null, url: null, text, file: 'f', line: i + 1 }]),
 );
-const index = buildLexicalIndex(chunks, chunks.map((c) => contentTerms(c.text)), docs);
+const index = buildLexicalIndex(chunks, docs);
 
 describe('buildLexicalIndex', () => {
   it('ranks chunks by BM25 over normalized terms', () => {
