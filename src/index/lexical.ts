@@ -210,6 +210,27 @@ function topK(items: Int32Array, n: number, k: number, value: (s: number) => num
   return heap.sort((a, b) => (below(a, b) ? 1 : below(b, a) ? -1 : 0));
 }
 
+/** A sealed build: its arrays, the number of each term, and each label's label in the previous build (-1: added). */
+export interface Sealed {
+  arrays: LexicalArrays;
+  termNumber: Map<string, number>;
+  previousLabels: Int32Array;
+}
+
+/** New numbers of the base's terms; -1 for a term whose postings all went and that `listed` lacks. */
+function renumberBase(base: LexicalArrays, newSlot: Int32Array, listed: Map<string, number>, numberOf: (term: string) => number): Int32Array {
+  const kept = (f: FieldPostings, t: number) => {
+    for (let p = f.offsets[t]!; p < f.offsets[t + 1]!; p++) if (newSlot[f.slots[p]!]! >= 0) return true;
+    return false;
+  };
+  const numbers = new Int32Array(base.terms.length);
+  for (let t = 0; t < numbers.length; t++) {
+    const term = base.terms[t]!;
+    numbers[t] = listed.get(term) ?? (base.fields.some((f) => kept(f, t)) ? numberOf(term) : -1);
+  }
+  return numbers;
+}
+
 /** A chunk as the writer holds it until the build is sealed. */
 interface Added {
   id: string;
@@ -242,7 +263,7 @@ export class LexicalWriter {
   /** `chunks` are the chunks of the build `base` was saved with, by label. */
   static from(base: LexicalArrays, chunks: readonly Chunk[]): LexicalWriter {
     const slots = new Map<string, number>();
-    base.labels.forEach((label, slot) => slots.set(chunks[label]!.id, slot));
+    for (let slot = 0; slot < base.labels.length; slot++) slots.set(chunks[base.labels[slot]!]!.id, slot);
     return new LexicalWriter(base, slots);
   }
 
@@ -275,10 +296,11 @@ export class LexicalWriter {
    * The arrays of the new build. `chunks` are its chunks by label (each one added and not removed);
    * `order` lists terms whose numbers should come first, in that order (the vocabulary).
    */
-  seal(chunks: readonly Chunk[], order: readonly string[] = []): LexicalArrays {
+  seal(chunks: readonly Chunk[], order: readonly string[] = []): Sealed {
     const base = this.base;
     const terms = [...order];
-    const termNumber = new Map(terms.map((term, i) => [term, i]));
+    const termNumber = new Map<string, number>();
+    for (let i = 0; i < terms.length; i++) termNumber.set(terms[i]!, i);
     const numberOf = (term: string) => {
       let t = termNumber.get(term);
       if (t === undefined) {
@@ -290,45 +312,34 @@ export class LexicalWriter {
     };
     const baseCount = base ? base.labels.length : 0;
     const newSlot = new Int32Array(baseCount);
-    let slots = 0;
-    for (let s = 0; s < baseCount; s++) newSlot[s] = this.removed.has(s) ? -1 : slots++;
+    let kept = 0;
+    for (let s = 0; s < baseCount; s++) newSlot[s] = this.removed.has(s) ? -1 : kept++;
     const added = [...this.added.values()];
-    const baseTermNumber = base ? this.renumberBase(base, newSlot, termNumber, numberOf) : new Int32Array(0);
+    if (chunks.length !== kept + added.length) throw new Error(`lexical index: ${kept + added.length} chunks indexed, ${chunks.length} in the build`);
+    const baseTermNumber = base ? renumberBase(base, newSlot, termNumber, numberOf) : new Int32Array(0);
     for (const a of added) for (const field of a.fields) for (const term of field.freqs.keys()) numberOf(term);
-    const total = slots + added.length;
-    const fields = [0, 1].map((f) => this.sealField(f, terms.length, baseTermNumber, newSlot, slots, added, numberOf));
-    const labelOf = new Map(chunks.map((chunk, label) => [chunk.id, label]));
-    const labels = new Int32Array(total);
-    if (chunks.length !== total) throw new Error(`lexical index: ${total} chunks indexed, ${chunks.length} in the build`);
-    const ids = this.slotIds(base, newSlot, added);
-    ids.forEach((id, slot) => {
-      const label = labelOf.get(id);
-      if (label === undefined) throw new Error(`lexical index: chunk ${id} is not in the build`);
+    const fields = [0, 1].map((f) => this.sealField(f, terms.length, baseTermNumber, newSlot, kept, added, numberOf));
+    const { labels, previousLabels } = this.labelSlots(chunks, newSlot, kept, added);
+    return { arrays: { terms, fields, labels }, termNumber, previousLabels };
+  }
+
+  /** Each new slot's label, and each label's label in the base (-1 for an added chunk): one look-up per chunk. */
+  private labelSlots(chunks: readonly Chunk[], newSlot: Int32Array, kept: number, added: Added[]) {
+    const addedSlot = new Map(added.map((a, i) => [a.id, kept + i]));
+    const labels = new Int32Array(chunks.length).fill(-1);
+    const previousLabels = new Int32Array(chunks.length).fill(-1);
+    for (let label = 0; label < chunks.length; label++) {
+      const id = chunks[label]!.id;
+      let slot = addedSlot.get(id);
+      if (slot === undefined) {
+        const old = this.baseSlots.get(id);
+        if (old === undefined || newSlot[old]! < 0) throw new Error(`lexical index: chunk ${id} is not in the index`);
+        slot = newSlot[old]!;
+        previousLabels[label] = this.base!.labels[old]!;
+      }
       labels[slot] = label;
-    });
-    return { terms, fields, labels };
-  }
-
-  /** New numbers of the base's terms; -1 for a term whose postings all went and that `order` does not list. */
-  private renumberBase(base: LexicalArrays, newSlot: Int32Array, listed: Map<string, number>, numberOf: (term: string) => number): Int32Array {
-    const kept = (f: FieldPostings, t: number) => {
-      for (let p = f.offsets[t]!; p < f.offsets[t + 1]!; p++) if (newSlot[f.slots[p]!]! >= 0) return true;
-      return false;
-    };
-    return Int32Array.from(base.terms, (term, t) => (listed.has(term) || base.fields.some((f) => kept(f, t)) ? numberOf(term) : -1));
-  }
-
-  /** The chunk's position in the build this writer started from, if it was there. */
-  baseLabel(id: string): number | undefined {
-    const slot = this.baseSlots.get(id);
-    return slot === undefined ? undefined : this.base!.labels[slot];
-  }
-
-  private slotIds(base: LexicalArrays | null, newSlot: Int32Array, added: Added[]): string[] {
-    const ids: string[] = [];
-    if (base) for (const [id, slot] of this.baseSlots) if (newSlot[slot]! >= 0) ids[newSlot[slot]!] = id;
-    for (const a of added) ids.push(a.id);
-    return ids;
+    }
+    return { labels, previousLabels };
   }
 
   private sealField(f: number, termCount: number, baseTermNumber: Int32Array, newSlot: Int32Array, baseKept: number, added: Added[], numberOf: (term: string) => number): FieldPostings {
@@ -379,7 +390,7 @@ export class LexicalWriter {
 export function buildLexicalIndex(chunks: readonly Chunk[], documents: Map<string, Document>): LexicalIndex {
   const writer = LexicalWriter.empty();
   for (const chunk of chunks) writer.add(chunk, documents.get(chunk.docId));
-  return lexicalIndexOf(writer.seal(chunks));
+  return lexicalIndexOf(writer.seal(chunks).arrays);
 }
 
 /** Adds `delta` to the count of each distinct term; a count that reaches 0 goes. */

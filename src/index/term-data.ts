@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 import { decodeSections, encodeSections } from './binary-sections.js';
 import { writeFileAtomic } from './fs-atomic.js';
-import { buildLexicalIndex, countTerms, LexicalWriter, lexicalIndexOf, type FieldPostings, type LexicalArrays, type LexicalIndex } from './lexical.js';
+import { buildLexicalIndex, countTerms, LexicalWriter, lexicalIndexOf, type FieldPostings, type LexicalArrays, type LexicalIndex, type Sealed } from './lexical.js';
 import { buildCaseMap, contentTerms, WORD } from './terms.js';
 import type { Chunk, Document } from './types.js';
 
@@ -142,8 +142,9 @@ export async function saveTermData(dir: string, data: TermData, chunks: readonly
   for (const term of data.titleCounts.keys()) vocabulary.add(term);
   const outlets = new Set<string>();
   for (const doc of documents) if (doc.outlet) outlets.add(doc.outlet);
-  const arrays = data.writer.seal(chunks, [...vocabulary]);
-  const table = chunkTermTable(data, chunks, arrays.terms);
+  const sealed = data.writer.seal(chunks, [...vocabulary]);
+  const { arrays } = sealed;
+  const table = chunkTermTable(data, chunks, sealed);
   const meta: SavedMeta = {
     count: chunks.length,
     termCount: arrays.terms.length,
@@ -171,27 +172,26 @@ export async function saveTermData(dir: string, data: TermData, chunks: readonly
   await writeFileAtomic(join(dir, TERM_FILES.counts), JSON.stringify(counts));
 }
 
-/** The new build's chunk terms as numbers in `terms`: added chunks' from the writer's data, kept ones' copied from the previous table. */
-function chunkTermTable(data: TermData, chunks: readonly Chunk[], terms: string[]): ChunkTermTable {
-  const numberOf = new Map(terms.map((term, i) => [term, i]));
+/** The new build's chunk terms as term numbers: added chunks' from the writer's data, kept ones' copied from the previous table. */
+function chunkTermTable(data: TermData, chunks: readonly Chunk[], sealed: Sealed): ChunkTermTable {
+  const { termNumber, previousLabels } = sealed;
   const previous = data.previous;
-  const renumber = previous ? Int32Array.from(previous.terms, (term) => numberOf.get(term) ?? -1) : new Int32Array(0);
+  const renumber = previous ? Int32Array.from(previous.terms, (term) => termNumber.get(term) ?? -1) : new Int32Array(0);
   const offsets = new Uint32Array(chunks.length + 1);
-  const sources = chunks.map((chunk, label) => {
-    const own = data.termsById.get(chunk.id);
-    const old = own ? undefined : data.writer.baseLabel(chunk.id);
-    if (!own && (old === undefined || !previous)) throw new Error(`term data: no terms for chunk ${chunk.id}`);
-    offsets[label + 1] = offsets[label]! + (own ? own.length : previous!.offsets[old! + 1]! - previous!.offsets[old!]!);
-    return own ?? old!;
-  });
+  for (let label = 0; label < chunks.length; label++) {
+    const old = previousLabels[label]!;
+    const length = old >= 0 ? previous!.offsets[old + 1]! - previous!.offsets[old]! : data.termsById.get(chunks[label]!.id)?.length;
+    if (length === undefined) throw new Error(`term data: no terms for chunk ${chunks[label]!.id}`);
+    offsets[label + 1] = offsets[label]! + length;
+  }
   const ids = new Int32Array(offsets[chunks.length]!);
-  sources.forEach((source, label) => {
+  for (let label = 0; label < chunks.length; label++) {
+    const old = previousLabels[label]!;
     let at = offsets[label]!;
-    if (typeof source === 'number') {
-      for (let p = previous!.offsets[source]!; p < previous!.offsets[source + 1]!; p++) ids[at++] = renumber[previous!.ids[p]!]!;
-    } else for (const term of source) ids[at++] = numberOf.get(term)!;
-  });
-  return { terms, offsets, ids };
+    if (old >= 0) for (let p = previous!.offsets[old]!; p < previous!.offsets[old + 1]!; p++) ids[at++] = renumber[previous!.ids[p]!]!;
+    else for (const term of data.termsById.get(chunks[label]!.id)!) ids[at++] = termNumber.get(term)!;
+  }
+  return { terms: sealed.arrays.terms, offsets, ids };
 }
 
 interface SavedLexical {

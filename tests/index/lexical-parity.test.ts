@@ -111,7 +111,7 @@ describe('the compact BM25 index', () => {
     // Labels are positions in the build's chunk array, which need not be the order chunks were added in.
     const labelled = [...chunks].reverse();
     expect(chunks.length).toBeGreaterThan(1500);
-    expect(expectSameAnswers(lexicalIndexOf(writer.seal(labelled)), miniIndex(search, labelled))).toBe(queries.length * 4);
+    expect(expectSameAnswers(lexicalIndexOf(writer.seal(labelled).arrays), miniIndex(search, labelled))).toBe(queries.length * 4);
   });
 
   it('still does after chunks are removed from and added to a sealed index, as a re-index does', () => {
@@ -122,7 +122,7 @@ describe('the compact BM25 index', () => {
       search.add(rowOf(chunk, docById.get(chunk.docId)));
       first.add(chunk, docById.get(chunk.docId));
     }
-    const writer = LexicalWriter.from(first.seal(initial), initial);
+    const writer = LexicalWriter.from(first.seal(initial).arrays, initial);
     const removed = initial.filter((_, i) => i % 7 === 3);
     for (const chunk of removed) {
       search.remove(rowOf(chunk, docById.get(chunk.docId)));
@@ -134,7 +134,7 @@ describe('the compact BM25 index', () => {
     }
     const gone = new Set(removed.map((c) => c.id));
     const current = [...initial.filter((c) => !gone.has(c.id)), ...later];
-    expectSameAnswers(lexicalIndexOf(writer.seal(current)), miniIndex(search, current));
+    expectSameAnswers(lexicalIndexOf(writer.seal(current).arrays), miniIndex(search, current));
   });
 
   it('refuses to seal when the chunks of the build are not the chunks it holds, and to remove a chunk it lacks', () => {
@@ -142,7 +142,7 @@ describe('the compact BM25 index', () => {
     writer.add(chunks[0]!, docById.get(chunks[0]!.docId));
     expect(() => writer.remove(chunks[1]!)).toThrow(`cannot remove ${chunks[1]!.id}`);
     expect(() => writer.add(chunks[0]!, undefined)).toThrow(`duplicate chunk ${chunks[0]!.id}`);
-    expect(() => writer.seal([chunks[1]!])).toThrow(`chunk ${chunks[0]!.id} is not in the build`);
+    expect(() => writer.seal([chunks[1]!])).toThrow(`chunk ${chunks[1]!.id} is not in the index`);
     expect(() => writer.seal([])).toThrow('1 chunks indexed, 0 in the build');
   });
 });
