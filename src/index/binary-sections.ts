@@ -4,6 +4,9 @@
  * byte length (uint32 LE), the header (JSON), then each section, every one 8-byte aligned.
  */
 
+import { open } from 'node:fs/promises';
+import { withTempFile } from './fs-atomic.js';
+
 export type Section = Int32Array | Uint32Array | Uint16Array | Float64Array | string;
 
 const MAGIC = 'NDBS';
@@ -40,8 +43,11 @@ function bytesOf(section: Section): Uint8Array {
   return typeof section === 'string' ? Buffer.from(section, 'utf8') : new Uint8Array(section.buffer, section.byteOffset, section.byteLength);
 }
 
-/** The file's bytes: `meta` goes into the header as JSON. */
-export function encodeSections(meta: unknown, sections: Record<string, Section>): Buffer {
+/**
+ * The file's pieces, in order, ready for one `writev`: the sections are not copied. `meta` goes
+ * into the header as JSON.
+ */
+export function encodeSections(meta: unknown, sections: Record<string, Section>): Uint8Array[] {
   const parts = Object.entries(sections).map(([name, section]) => ({ name, kind: kindOf(section), bytes: bytesOf(section) }));
   // Offsets depend on the header's length, which depends on the offsets: lay out after a first guess, then fix.
   let headerBytes = 0;
@@ -59,13 +65,33 @@ export function encodeSections(meta: unknown, sections: Record<string, Section>)
     if (encoded.byteLength <= headerBytes) break;
     headerBytes = encoded.byteLength + 64;
   }
-  const last = header.sections.at(-1);
-  const out = Buffer.alloc(last ? aligned(last.offset + last.bytes) : aligned(8 + headerBytes), 0x20);
-  out.write(MAGIC, 0, 'latin1');
-  out.writeUInt32LE(headerBytes, 4);
-  encoded.copy(out, 8);
-  header.sections.forEach((entry, i) => out.set(parts[i]!.bytes, entry.offset));
-  return out;
+  // JSON.parse ignores the spaces that pad the header.
+  const head = Buffer.alloc(aligned(8 + headerBytes), 0x20);
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(headerBytes, 4);
+  encoded.copy(head, 8);
+  const pieces: Uint8Array[] = [head];
+  for (const part of parts) {
+    pieces.push(part.bytes);
+    const padding = aligned(part.bytes.byteLength) - part.bytes.byteLength;
+    if (padding > 0) pieces.push(new Uint8Array(padding));
+  }
+  return pieces;
+}
+
+/** Writes the sections file atomically (temp file, fsync, rename), straight from the arrays. */
+export async function writeSectionsAtomic(path: string, meta: unknown, sections: Record<string, Section>): Promise<void> {
+  const pieces = encodeSections(meta, sections);
+  await withTempFile(path, async (temp) => {
+    const handle = await open(temp, 'w');
+    try {
+      // writev takes a limited number of buffers per call.
+      for (let i = 0; i < pieces.length; i += 512) await handle.writev(pieces.slice(i, i + 512));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
 }
 
 export interface DecodedSections {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
-import { decodeSections, encodeSections } from './binary-sections.js';
+import { decodeSections, writeSectionsAtomic } from './binary-sections.js';
 import { writeFileAtomic } from './fs-atomic.js';
 import { buildLexicalIndex, countTerms, LexicalWriter, lexicalIndexOf, type FieldPostings, type LexicalArrays, type LexicalIndex, type Sealed } from './lexical.js';
 import { buildCaseMap, contentTerms, WORD } from './terms.js';
@@ -154,7 +154,7 @@ export async function saveTermData(dir: string, data: TermData, chunks: readonly
     outlets: [...outlets].sort(),
   };
   const fieldSections = (name: string, f: FieldPostings) => ({ [`${name}.offsets`]: f.offsets, [`${name}.slots`]: f.slots, [`${name}.freqs`]: f.freqs, [`${name}.lengths`]: f.lengths });
-  const file = encodeSections(meta, {
+  const sections = {
     terms: arrays.terms.join('\n'),
     ...fieldSections('text', arrays.fields[0]!),
     ...fieldSections('title', arrays.fields[1]!),
@@ -163,12 +163,12 @@ export async function saveTermData(dir: string, data: TermData, chunks: readonly
     'chunkTerms.ids': table.ids,
     'caseMap.keys': [...data.caseMap.keys()].join('\n'),
     'caseMap.values': [...data.caseMap.values()].join('\n'),
-  });
+  };
   const counts: SavedCounts = {
     titleCounts: [...data.titleCounts],
     caseCounts: [...data.caseCounts].map(([lower, forms]) => [lower, [...forms]]),
   };
-  await writeFileAtomic(join(dir, TERM_FILES.lexical), file);
+  await writeSectionsAtomic(join(dir, TERM_FILES.lexical), meta, sections);
   await writeFileAtomic(join(dir, TERM_FILES.counts), JSON.stringify(counts));
 }
 
