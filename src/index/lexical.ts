@@ -210,6 +210,9 @@ function topK(items: Int32Array, n: number, k: number, value: (s: number) => num
   return heap.sort((a, b) => (below(a, b) ? 1 : below(b, a) ? -1 : 0));
 }
 
+/** Postings longer than this copy as a block; shorter ones element by element (a view costs more). */
+const BLOCK_COPY = 32;
+
 /** A sealed build: its arrays, the number of each term, and each label's label in the previous build (-1: added). */
 export interface Sealed {
   arrays: LexicalArrays;
@@ -247,28 +250,43 @@ export class LexicalWriter {
   private readonly averages: number[];
   private count: number;
 
+  /** Slot of each chunk id in `base`: built on the first look-up by id (a remove), not for adds. */
+  private slotById: Map<string, number> | null = null;
+  /** Each base label's slot. */
+  private readonly slotOfLabel: Int32Array;
+
   private constructor(
     private readonly base: LexicalArrays | null,
-    /** Slot of each chunk id in `base`. */
-    private readonly baseSlots: Map<string, number>,
+    /** The chunks `base` was saved with, by label. */
+    private readonly baseChunks: readonly Chunk[],
   ) {
+    this.slotOfLabel = new Int32Array(base ? base.labels.length : 0);
+    if (base) for (let slot = 0; slot < base.labels.length; slot++) this.slotOfLabel[base.labels[slot]!] = slot;
     this.averages = base ? base.fields.map((f) => f.average) : [0, 0];
     this.count = base ? base.labels.length : 0;
   }
 
   static empty(): LexicalWriter {
-    return new LexicalWriter(null, new Map());
+    return new LexicalWriter(null, []);
   }
 
   /** `chunks` are the chunks of the build `base` was saved with, by label. */
   static from(base: LexicalArrays, chunks: readonly Chunk[]): LexicalWriter {
-    const slots = new Map<string, number>();
-    for (let slot = 0; slot < base.labels.length; slot++) slots.set(chunks[base.labels[slot]!]!.id, slot);
-    return new LexicalWriter(base, slots);
+    if (chunks.length !== base.labels.length) throw new Error(`lexical index: ${base.labels.length} chunks indexed, ${chunks.length} in the build`);
+    return new LexicalWriter(base, chunks);
+  }
+
+  private baseSlot(id: string): number | undefined {
+    if (!this.slotById) {
+      this.slotById = new Map();
+      for (let label = 0; label < this.baseChunks.length; label++) this.slotById.set(this.baseChunks[label]!.id, this.slotOfLabel[label]!);
+    }
+    return this.slotById.get(id);
   }
 
   add(chunk: Chunk, doc: Document | undefined): void {
-    if (this.added.has(chunk.id) || (this.baseSlots.has(chunk.id) && !this.removed.has(this.baseSlots.get(chunk.id)!))) throw new Error(`lexical index: duplicate chunk ${chunk.id}`);
+    // A chunk added twice over the base is caught by seal, which finds one chunk too many.
+    if (this.added.has(chunk.id)) throw new Error(`lexical index: duplicate chunk ${chunk.id}`);
     const fields = fieldTexts(chunk, doc).map(analyze);
     // MiniSearch's running mean, in its order of operations.
     fields.forEach((field, f) => (this.averages[f] = (this.averages[f]! * this.count + field.length) / (this.count + 1)));
@@ -281,13 +299,13 @@ export class LexicalWriter {
     if (!lengths) throw new Error(`lexical index: cannot remove ${chunk.id}: it is not in the index`);
     lengths.forEach((length, f) => (this.averages[f] = this.count === 1 ? 0 : (this.averages[f]! * this.count - length) / (this.count - 1)));
     this.count--;
-    if (!this.added.delete(chunk.id)) this.removed.add(this.baseSlots.get(chunk.id)!);
+    if (!this.added.delete(chunk.id)) this.removed.add(this.baseSlot(chunk.id)!);
   }
 
   private lengthsOf(id: string): number[] | null {
     const added = this.added.get(id);
     if (added) return added.fields.map((f) => f.length);
-    const slot = this.baseSlots.get(id);
+    const slot = this.baseSlot(id);
     if (slot === undefined || this.removed.has(slot)) return null;
     return this.base!.fields.map((f) => f.lengths[slot]!);
   }
@@ -323,20 +341,29 @@ export class LexicalWriter {
     return { arrays: { terms, fields, labels }, termNumber, previousLabels };
   }
 
-  /** Each new slot's label, and each label's label in the base (-1 for an added chunk): one look-up per chunk. */
+  /**
+   * Each new slot's label, and each label's label in the base (-1 for an added chunk). Kept chunks
+   * usually keep their order, so the base is walked alongside; an id out of that order is looked up.
+   */
   private labelSlots(chunks: readonly Chunk[], newSlot: Int32Array, kept: number, added: Added[]) {
     const addedSlot = new Map(added.map((a, i) => [a.id, kept + i]));
     const labels = new Int32Array(chunks.length).fill(-1);
     const previousLabels = new Int32Array(chunks.length).fill(-1);
+    const { slotOfLabel, baseChunks } = this;
+    let next = 0;
     for (let label = 0; label < chunks.length; label++) {
       const id = chunks[label]!.id;
       let slot = addedSlot.get(id);
       if (slot === undefined) {
-        const old = this.baseSlots.get(id);
+        while (next < baseChunks.length && newSlot[slotOfLabel[next]!]! < 0) next++;
+        let old: number | undefined;
+        if (next < baseChunks.length && baseChunks[next]!.id === id) old = slotOfLabel[next++]!;
+        else old = this.baseSlot(id);
         if (old === undefined || newSlot[old]! < 0) throw new Error(`lexical index: chunk ${id} is not in the index`);
         slot = newSlot[old]!;
         previousLabels[label] = this.base!.labels[old]!;
       }
+      if (labels[slot]! >= 0) throw new Error(`lexical index: chunk ${id} is twice in the build`);
       labels[slot] = label;
     }
     return { labels, previousLabels };
@@ -345,8 +372,13 @@ export class LexicalWriter {
   private sealField(f: number, termCount: number, baseTermNumber: Int32Array, newSlot: Int32Array, baseKept: number, added: Added[], numberOf: (term: string) => number): FieldPostings {
     const old = this.base?.fields[f];
     const counts = new Uint32Array(termCount + 1);
+    const all = this.removed.size === 0;
     if (old) {
       for (let t = 0; t < baseTermNumber.length; t++) {
+        if (all) {
+          if (baseTermNumber[t]! >= 0) counts[baseTermNumber[t]!] = counts[baseTermNumber[t]!]! + old.offsets[t + 1]! - old.offsets[t]!;
+          continue;
+        }
         let kept = 0;
         for (let p = old.offsets[t]!; p < old.offsets[t + 1]!; p++) if (newSlot[old.slots[p]!]! >= 0) kept++;
         if (kept > 0) counts[baseTermNumber[t]!] = counts[baseTermNumber[t]!]! + kept;
@@ -364,6 +396,21 @@ export class LexicalWriter {
       for (let t = 0; t < baseTermNumber.length; t++) {
         const nt = baseTermNumber[t]!;
         if (nt < 0) continue;
+        if (all) {
+          // Nothing removed: slots keep their numbers, and a term's postings copy as a block.
+          const [from, to] = [old.offsets[t]!, old.offsets[t + 1]!];
+          if (to - from > BLOCK_COPY) {
+            slots.set(old.slots.subarray(from, to), cursor[nt]!);
+            freqs.set(old.freqs.subarray(from, to), cursor[nt]!);
+            cursor[nt] = cursor[nt]! + to - from;
+            continue;
+          }
+          for (let p = from; p < to; p++) {
+            slots[cursor[nt]!] = old.slots[p]!;
+            freqs[cursor[nt]!++] = old.freqs[p]!;
+          }
+          continue;
+        }
         for (let p = old.offsets[t]!; p < old.offsets[t + 1]!; p++) {
           const s = newSlot[old.slots[p]!]!;
           if (s < 0) continue;

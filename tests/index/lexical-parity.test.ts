@@ -137,6 +137,23 @@ describe('the compact BM25 index', () => {
     expectSameAnswers(lexicalIndexOf(writer.seal(current).arrays), miniIndex(search, current));
   });
 
+  it('still does when a sealed index only gains chunks, and when the build lists its chunks in another order', () => {
+    const search = miniSearch();
+    const first = LexicalWriter.empty();
+    const [initial, later] = [chunks.slice(0, 1200), chunks.slice(1200)];
+    for (const chunk of initial) {
+      search.add(rowOf(chunk, docById.get(chunk.docId)));
+      first.add(chunk, docById.get(chunk.docId));
+    }
+    const writer = LexicalWriter.from(first.seal(initial).arrays, initial);
+    for (const chunk of later) {
+      search.add(rowOf(chunk, docById.get(chunk.docId)));
+      writer.add(chunk, docById.get(chunk.docId));
+    }
+    const current = [...later.slice(0, 40), ...[...initial].reverse(), ...later.slice(40)];
+    expectSameAnswers(lexicalIndexOf(writer.seal(current).arrays), miniIndex(search, current));
+  });
+
   it('refuses to seal when the chunks of the build are not the chunks it holds, and to remove a chunk it lacks', () => {
     const writer = LexicalWriter.empty();
     writer.add(chunks[0]!, docById.get(chunks[0]!.docId));
