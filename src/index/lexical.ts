@@ -150,9 +150,11 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
         }
       }
     }
-    const top = topK(met, metCount, k, (s) => score[s]! * matched[s]!, (s) => seen[s]!);
+    // The sum times the number of distinct query terms the chunk holds, as MiniSearch's "quality".
+    for (let i = 0; i < metCount; i++) score[met[i]!] = score[met[i]!]! * matched[met[i]!]!;
+    const top = topK(met, metCount, k, score, seen);
     for (let i = 0; i < metCount; i++) seen[met[i]!] = 0;
-    return top.map((s) => ({ label: arrays.labels[s]!, score: score[s]! * matched[s]! }));
+    return top.map((s) => ({ label: arrays.labels[s]!, score: score[s]! }));
   }
 
   return {
@@ -175,10 +177,10 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
  * The k best of `items[0 .. n)` by value, highest first, ties by ascending order: a bounded
  * min-heap, so a query that meets most of the corpus costs n log k, not a sort of n.
  */
-function topK(items: Int32Array, n: number, k: number, value: (s: number) => number, order: (s: number) => number): number[] {
+function topK(items: Int32Array, n: number, k: number, value: Float64Array, order: Int32Array): number[] {
   if (k <= 0) return [];
   // a ranks below b: lower value, or the same value met later.
-  const below = (a: number, b: number) => value(a) < value(b) || (value(a) === value(b) && order(a) > order(b));
+  const below = (a: number, b: number) => value[a]! < value[b]! || (value[a] === value[b] && order[a]! > order[b]!);
   const heap: number[] = [];
   const down = (i: number) => {
     for (;;) {
