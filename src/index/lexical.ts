@@ -181,6 +181,9 @@ function topK(items: Int32Array, n: number, k: number, value: Float64Array, orde
   if (k <= 0) return [];
   // a ranks below b: lower value, or the same value met later.
   const below = (a: number, b: number) => value[a]! < value[b]! || (value[a] === value[b] && order[a]! > order[b]!);
+  const byRank = (a: number, b: number) => (below(a, b) ? 1 : below(b, a) ? -1 : 0);
+  // Every match asked for (concept scoring reads whole lists): one sort, no heap.
+  if (k >= n) return Array.from(items.subarray(0, n)).sort(byRank);
   const heap: number[] = [];
   const down = (i: number) => {
     for (;;) {
@@ -209,7 +212,7 @@ function topK(items: Int32Array, n: number, k: number, value: Float64Array, orde
       down(0);
     }
   }
-  return heap.sort((a, b) => (below(a, b) ? 1 : below(b, a) ? -1 : 0));
+  return heap.sort(byRank);
 }
 
 /** Postings longer than this copy as a block; shorter ones element by element (a view costs more). */

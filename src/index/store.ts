@@ -8,7 +8,7 @@ import type { Chunk, Document, Manifest } from './types.js';
 import { vectorStoreFactory, type BuildVectorStore, type VectorStoreFactory } from './vector-store.js';
 
 /** Bumped whenever the files below change shape; an older index then asks to be rebuilt. */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 export interface StoredIndex {
   manifest: Manifest;
