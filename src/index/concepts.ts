@@ -1,6 +1,6 @@
 import type { Expansion } from './expand.js';
 import { sortByScore, type Ranked } from './fusion.js';
-import type { WeightedTerm } from './lexical.js';
+import type { LexicalIndex, WeightedTerm } from './lexical.js';
 
 /**
  * BM25 by question concept. A concept is one of the question's own words together with the
@@ -41,4 +41,14 @@ export function conceptScores(concepts: readonly WeightedTerm[][], scoresOf: (te
     }
   }
   return sortByScore([...totals].map(([label, { sum, matched }]) => ({ label, score: sum * matched })));
+}
+
+/** BM25 by question concept over a whole lexical index: each term searched once, alone. */
+export function conceptSearch(lexical: LexicalIndex, concepts: readonly WeightedTerm[][]): Ranked[] {
+  const byTerm = new Map<string, Ranked[]>();
+  const scoresOf = (term: string) => {
+    if (!byTerm.has(term)) byTerm.set(term, lexical.searchTerms([{ term, weight: 1 }], Number.MAX_SAFE_INTEGER));
+    return byTerm.get(term)!;
+  };
+  return conceptScores(concepts, scoresOf);
 }

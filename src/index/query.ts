@@ -65,6 +65,35 @@ function cut(text: string, at: number, length: number): string {
   return `${text.slice(0, at)} ${text.slice(at + length)}`.replace(/\s+/g, ' ').trim();
 }
 
+/** Outlet and date limits a store applies itself (STORE=postgres: WHERE clauses). Dates are inclusive YYYY-MM-DD. */
+export interface ChunkFilter {
+  outlet?: string;
+  from?: string;
+  to?: string;
+}
+
+const iso = (year: number, month: number, day: number) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+
+/**
+ * The days a pattern names, as an inclusive range, when they are certain: the pattern has a year.
+ * "March 7" names a day of every year, which no range holds: `matchesDate` checks it after fusion.
+ */
+export function dateRange(pattern: DatePattern): { from: string; to: string } | null {
+  const { year, month, day } = pattern;
+  if (year === undefined) return null;
+  if (month === undefined) return day === undefined ? { from: iso(year, 1, 1), to: iso(year, 12, 31) } : null;
+  if (day !== undefined) return { from: iso(year, month, day), to: iso(year, month, day) };
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return { from: iso(year, month, 1), to: iso(year, month, lastDay) };
+}
+
+/** A question's outlet and certain date range as a store filter; undefined when it names neither. */
+export function storeFilter(parsed: Pick<ParsedQuery, 'outlet' | 'date'>): ChunkFilter | undefined {
+  const range = parsed.date ? dateRange(parsed.date) : null;
+  if (!parsed.outlet && !range) return undefined;
+  return { ...(parsed.outlet && { outlet: parsed.outlet }), ...range };
+}
+
 /** Does an ISO date fall within the pattern? Undated documents never match a date. */
 export function matchesDate(iso: string | null, pattern: DatePattern): boolean {
   if (!iso) return false;

@@ -1,13 +1,12 @@
 import { hasWords } from './clean-text.js';
 import type { Hit, Retrieved } from './compose.js';
-import { denseText, namesFrom, resolveFollowUp, termWeights, weightedSearch, type FollowUp } from './followup.js';
+import { denseText, namesFrom, resolveFollowUp, termWeights, type FollowUp } from './followup.js';
 import { DEFAULT_EXPANSION, expandQuestion, shareNarrower, type Expansion, type ExpansionSettings } from './expand.js';
-import type { WeightedTerm } from './lexical.js';
 import { dayNumber } from './dates.js';
 import { listing as listingOf, listingOrder } from './listing.js';
-import { matchesDate, parseQuery, type ParsedQuery } from './query.js';
+import { matchesDate, parseQuery, storeFilter, type ChunkFilter, type ParsedQuery } from './query.js';
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './fusion.js';
-import { conceptScores, questionConcepts } from './concepts.js';
+import { questionConcepts } from './concepts.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
 import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm } from './terms.js';
 import type { Snapshot } from './snapshot.js';
@@ -98,6 +97,8 @@ export interface RetrievalTrace {
   fused: Ranked[];
   /** The outlet and date that matched nothing and were dropped, if any. */
   unmatched?: UnmatchedFilters;
+  /** The limits the rankers applied themselves (in the database), when they found something. */
+  inStore?: ChunkFilter;
   /** Why it was answered or refused, in words. */
   reason: string;
 }
@@ -192,14 +193,18 @@ export async function retrieve(
   const terms = [...weights.keys()];
   const expansions = settings.expansion ? expandQuestion(searchText, snapshot.vocabulary, snapshot.lexicons, snapshot.caseMap, settings.expansion) : [];
   const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
-  const dense = await withContext(snapshot, queryVector!, await denseSearch(snapshot, queryVector!, settings.candidates), settings.denseContext);
   const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...shareNarrower(expansions)];
-  const ownSearch = settings.lexicalConcepts
-    ? (n: number) => conceptSearch(snapshot, ownTerms, expansions).slice(0, n)
-    : (n: number) => snapshot.lexical.searchTerms(weighted, n);
-  const lexical = snapshot.lexicalTopK
-    ? await snapshot.lexicalTopK([...weighted, ...contextTerms(followUp.context)], settings.candidates)
-    : weightedSearch(ownSearch, snapshot.lexical.search, followUp.context, settings.candidates);
+  const query = { terms: weighted, ...(settings.lexicalConcepts && { concepts: questionConcepts(ownTerms, expansions) }) };
+  const rank = async (filter?: ChunkFilter) => ({
+    dense: await withContext(snapshot, queryVector!, await snapshot.rankers.dense(queryVector!, settings.candidates, filter), settings.denseContext),
+    lexical: await snapshot.rankers.lexical(query, followUp.context, settings.candidates, filter),
+  });
+  // Rankers that filter in the store rank within the outlet and date; a filter that matches
+  // nothing there falls back to the nearest passages, as the filters after fusion do.
+  const inStore = snapshot.rankers.filters ? storeFilter(parsed) : undefined;
+  const filtered = inStore && (await rank(inStore));
+  const found = filtered && (filtered.dense.length > 0 || filtered.lexical.length > 0);
+  const { dense, lexical } = found ? filtered : await rank();
   const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
   // A question made only of an outlet, a date or "latest" ("most recent from Newsweek", "what is
   // the latest news?") lists what matches, newest first.
@@ -228,23 +233,8 @@ export async function retrieve(
     ...(unmatched && { unmatched }),
     hits: shown.map(toHit),
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
-    trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: take(ranked, TRACE_DEPTH), ...(unmatched && { unmatched }), reason: verdict.reason },
+    trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: take(ranked, TRACE_DEPTH), ...(unmatched && { unmatched }), ...(found && { inStore }), reason: verdict.reason },
   };
-}
-
-/** BM25 by question concept over the whole index: each term searched once, alone. */
-function conceptSearch(snapshot: Snapshot, ownTerms: string[], expansions: Expansion[]): Ranked[] {
-  const byTerm = new Map<string, Ranked[]>();
-  const scoresOf = (term: string) => {
-    if (!byTerm.has(term)) byTerm.set(term, snapshot.lexical.searchTerms([{ term, weight: 1 }], Number.MAX_SAFE_INTEGER));
-    return byTerm.get(term)!;
-  };
-  return conceptScores(questionConcepts(ownTerms, expansions), scoresOf);
-}
-
-/** A follow-up's earlier text as weighted terms, for a ranker that takes terms (the database's). */
-function contextTerms(context: FollowUp['context']): WeightedTerm[] {
-  return context.flatMap(({ text, weight }) => contentTerms(text).map((term) => ({ term, weight })));
 }
 
 /**
@@ -257,7 +247,7 @@ function contextTerms(context: FollowUp['context']): WeightedTerm[] {
 function offTopicFollowUp(snapshot: Snapshot, followUp: FollowUp, ownText: string): boolean {
   if (!followUp.leans || followUp.reason === 'refers-back') return false;
   const substantial = (ownText.match(/\p{L}{5,}/gu) ?? []).some((word) => contentTerms(word).length > 0);
-  return substantial && snapshot.lexical.search(ownText, 1).length === 0;
+  return substantial && !contentTerms(ownText).some((term) => snapshot.vocabulary.has(term));
 }
 
 /**
@@ -307,15 +297,6 @@ function judge(q: {
     return { answered: false, reason: 'refused: a short follow-up whose own words the corpus never uses asks about something else' };
   }
   return decide(q.evidence, q.settings.refusal);
-}
-
-/** The store's nearest chunks as ranked labels; an id this snapshot lacks is skipped. */
-async function denseSearch(snapshot: Snapshot, query: Float32Array, k: number): Promise<Ranked[]> {
-  const hits = await snapshot.vectors.search(query, k);
-  return hits.flatMap(({ id, score }) => {
-    const label = snapshot.labelOf.get(id);
-    return label === undefined ? [] : [{ label, score }];
-  });
 }
 
 /** The stored vectors of `labels`, fetched from the store in one call. */

@@ -11,19 +11,21 @@ import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions
 import { indexPlaces, type PlaceIndex } from './expand.js';
 import { explainRetrieval } from './explain.js';
 import { buildIndex } from './indexer.js';
+import { conceptSearch } from './concepts.js';
+import { weightedSearch, type WeightedText } from './followup.js';
 import type { LexicalIndex, WeightedTerm } from './lexical.js';
 import type { Ranked } from './fusion.js';
 import { matchingPassages, storyPassages } from './matching.js';
 import { nearestPassages } from './nearest.js';
 import { worldPlaces } from './places.js';
-import { matchesDate } from './query.js';
+import { matchesDate, type ChunkFilter } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type Retrieval, type RetrievalSettings } from './retriever.js';
 import { currentBuild, loadIndex, otherBuilds } from './store.js';
 import { contentTerms } from './terms.js';
 import type { LexicalData } from './term-data.js';
 import { buildTimeline, timelineTopic } from './timeline.js';
 import type { Answer, AskOptions, Chunk, ChunkOptions, CorpusInfo, Document, Explanation, HeadlineQuery, Manifest, Passage, ProgressFn, Timeline, TimelineQuery } from './types.js';
-import type { VectorStore, VectorStoreFactory } from './vector-store.js';
+import type { VectorHit, VectorStore, VectorStoreFactory } from './vector-store.js';
 import { openWordNet, type WordNet } from './wordnet.js';
 
 /** A loaded index: everything a question needs, never mutated, swapped whole on re-index. */
@@ -36,7 +38,10 @@ export interface Snapshot {
   /** Position in `chunks` (the label every ranked list uses) by chunk id, the vector store's key. */
   labelOf: Map<string, number>;
   vectors: VectorStore;
-  lexical: LexicalIndex;
+  /** Word weights over the build's chunks, which the refusal evidence and quote selection read. */
+  lexical: TermStats;
+  /** Where a question's dense and lexical top-k come from: the process's own indexes, or the database. */
+  rankers: Rankers;
   embedder: Embedder;
   outlets: string[];
   /** The corpus's usual casing of each word, for `canonicalText`. */
@@ -47,11 +52,51 @@ export interface Snapshot {
   vocabulary: Set<string>;
   /** Lexical knowledge for query expansion; both parts load lazily, on the first question. */
   lexicons: { wordnet?: WordNet; places?: PlaceIndex };
+}
+
+export interface TermStats {
+  /** Inverse document frequency of a normalized term; unseen terms get the highest value. */
+  idf(term: string): number;
+}
+
+/** The two rankings a question fuses, as labels (positions in `chunks`), best first. */
+export interface Rankers {
   /**
-   * The lexical top-k from a database (STORE=postgres) instead of MiniSearch: normalized weighted
-   * terms in, ranked labels out. MiniSearch still answers whether a follow-up's words occur at all.
+   * true: the rankers apply a question's outlet and date themselves (WHERE clauses in the
+   * database) before the top-k is cut; false: they take no filter, and filters apply after fusion.
    */
-  lexicalTopK?: (terms: WeightedTerm[], k: number) => Promise<Ranked[]>;
+  readonly filters: boolean;
+  dense(query: Float32Array, k: number, filter?: ChunkFilter): Promise<Ranked[]>;
+  /** The question's weighted terms (its own and their expansions), and a follow-up's earlier text. */
+  lexical(query: LexicalQuery, context: WeightedText[], k: number, filter?: ChunkFilter): Promise<Ranked[]>;
+}
+
+/** A question's words for a lexical ranker. */
+export interface LexicalQuery {
+  /** Its own terms and their expansions, for a ranker that sums every term. */
+  terms: WeightedTerm[];
+  /** The same grouped by question concept (`concepts.ts`), for a ranker that scores concepts. */
+  concepts?: WeightedTerm[][];
+}
+
+/** Store hits as ranked labels; an id this snapshot lacks is skipped. */
+export function labelled(hits: readonly VectorHit[], labelOf: ReadonlyMap<string, number>): Ranked[] {
+  return hits.flatMap(({ id, score }) => {
+    const label = labelOf.get(id);
+    return label === undefined ? [] : [{ label, score }];
+  });
+}
+
+/** The embedded store's rankers: HNSW in the vector store, BM25 in MiniSearch, a follow-up's earlier text as a second search. */
+function inProcessRankers(vectors: VectorStore, lexical: LexicalIndex, labelOf: ReadonlyMap<string, number>): Rankers {
+  return {
+    filters: false,
+    dense: async (query, k) => labelled(await vectors.search(query, k), labelOf),
+    lexical: async (query, context, k) => {
+      const own = (n: number) => (query.concepts ? conceptSearch(lexical, query.concepts).slice(0, n) : lexical.searchTerms(query.terms, n));
+      return weightedSearch(own, lexical.search, context, k);
+    },
+  };
 }
 
 // ---- Loading and building ----
@@ -69,21 +114,27 @@ export interface LoadOptions {
 /** Loads the live index (or `build`) and the embedder that built it. */
 export async function loadSnapshot(options: LoadOptions): Promise<Snapshot> {
   // The lexical index, chunk terms, casing, vocabulary and outlets come saved with the build.
-  return snapshotOf(await loadIndex(options.dataDir, options.build, options.stores), options.embedder, options.current);
+  const loaded = await loadIndex(options.dataDir, options.build, options.stores);
+  return snapshotOf(loaded, (labelOf) => inProcessRankers(loaded.vectors, loaded.lexical, labelOf), options.embedder, options.current);
 }
 
-/** A build as a store hands it over: its files, or a database's rows, with its lexical data. */
-export type StoredBuild = Pick<Snapshot, 'build' | 'manifest' | 'documents' | 'chunks' | 'vectors'> & LexicalData;
+/** A build as a store hands it over: its files, or a database's rows, with its term data. */
+export type StoredBuild = Pick<Snapshot, 'build' | 'manifest' | 'documents' | 'chunks' | 'vectors' | 'lexical'> & Omit<LexicalData, 'lexical'>;
 
-/** A loaded build (from files or from a database) made ready for questions. */
-export async function snapshotOf(stored: StoredBuild, options: EmbedderOptions, current?: Embedder): Promise<Snapshot> {
+/** A loaded build (from files or from a database) and its rankers made ready for questions. */
+export async function snapshotOf(
+  stored: StoredBuild,
+  rankersOf: (labelOf: ReadonlyMap<string, number>) => Rankers,
+  options: EmbedderOptions,
+  current?: Embedder,
+): Promise<Snapshot> {
   const embedder = await embedderFor(stored.manifest.embedder.id, options, current);
   if (embedder.dimensions !== stored.manifest.embedder.dimensions) {
     throw new NewsdeskError('INDEX_MISMATCH', `The index has ${stored.manifest.embedder.dimensions} dimensions; ${embedder.id} has ${embedder.dimensions}.`);
   }
   const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
   const labelOf = new Map(stored.chunks.map((chunk, label) => [chunk.id, label]));
-  return { ...stored, docById, labelOf, embedder, lexicons: sharedLexicons() };
+  return { ...stored, docById, labelOf, rankers: rankersOf(labelOf), embedder, lexicons: sharedLexicons() };
 }
 
 /**

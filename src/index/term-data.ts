@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 import { decodeSections, writeSectionsAtomic } from './binary-sections.js';
 import { writeFileAtomic } from './fs-atomic.js';
-import { buildLexicalIndex, countTerms, LexicalWriter, lexicalIndexOf, type FieldPostings, type LexicalArrays, type LexicalIndex, type Sealed } from './lexical.js';
-import { buildCaseMap, contentTerms, WORD } from './terms.js';
+import { countTerms, LexicalWriter, lexicalIndexOf, type FieldPostings, type LexicalArrays, type LexicalIndex, type Sealed } from './lexical.js';
+import { contentTerms, WORD } from './terms.js';
 import type { Chunk, Document } from './types.js';
 
 /*
@@ -256,19 +256,6 @@ export async function readTermData(dir: string, chunks: readonly Chunk[]): Promi
     caseCounts: new Map(counts.caseCounts.map(([lower, forms]) => [lower, new Map(forms)])),
     caseMap: saved.caseMap,
     touched: new Set(),
-  };
-}
-
-/** The lexical data of a build that has no lexical.bin (a database's), computed from its rows. */
-export function computeLexicalData(documents: readonly Document[], chunks: readonly Chunk[]): LexicalData {
-  const docById = new Map(documents.map((doc) => [doc.id, doc]));
-  const chunkTerms = chunks.map((chunk) => contentTerms(chunk.text));
-  return {
-    lexical: buildLexicalIndex(chunks, docById),
-    chunkTerms,
-    caseMap: buildCaseMap(documents.map((d) => d.text)),
-    vocabulary: new Set([...chunkTerms.flat(), ...documents.flatMap((d) => contentTerms(d.title))]),
-    outlets: [...new Set(documents.map((d) => d.outlet).filter((o): o is string => !!o))].sort(),
   };
 }
 

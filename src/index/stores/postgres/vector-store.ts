@@ -1,16 +1,10 @@
 import { toSql } from 'pgvector';
+import type { ChunkFilter } from '../../query.js';
 import type { VectorHit, VectorStore } from '../../vector-store.js';
 import { inTransaction, withClient, type PoolClient } from './connect.js';
 import { VISIBLE, type Database } from './builds.js';
 
-export type { VectorHit };
-
-/** Outlet and date limits, applied in SQL as WHERE clauses. Dates are inclusive YYYY-MM-DD. */
-export interface ChunkFilter {
-  outlet?: string;
-  from?: string;
-  to?: string;
-}
+export type { ChunkFilter, VectorHit };
 
 /** pgvector's ef_search per query: at least this, and at least k. */
 const MIN_EF = 64;
