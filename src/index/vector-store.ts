@@ -1,15 +1,12 @@
 /**
  * Nearest-neighbour search over unit vectors, keyed by chunk id: one of the engine's two stateful
- * parts. The retriever speaks only this interface; which store backs it is the factory's choice.
+ * parts. The retriever speaks only this interface, which reads a build; writing one is a
+ * BuildVectorStore's (the embedded store's), or the database's build writer (STORE=postgres).
  */
 export interface VectorStore {
   readonly dimensions: number;
   /** How many vectors are live (added and not removed). */
   count(): Promise<number>;
-  /** Adds vectors under stable ids (a chunk's `id`); an id already present is replaced. */
-  add(items: ReadonlyArray<VectorItem>): Promise<void>;
-  /** Unknown ids are ignored. */
-  remove(ids: readonly string[]): Promise<void>;
   /** Best first; `score` is cosine similarity. */
   search(query: Float32Array, k: number): Promise<VectorHit[]>;
   /** The stored unit vectors, in the order asked; undefined for an id the store lacks. Read-only. */
@@ -29,6 +26,10 @@ export interface VectorHit {
 
 /** A store whose data lives in a build directory: written with the build, read back with it. */
 export interface BuildVectorStore extends VectorStore {
+  /** Adds vectors under stable ids (a chunk's `id`); an id already present is replaced. */
+  add(items: ReadonlyArray<VectorItem>): Promise<void>;
+  /** Unknown ids are ignored. */
+  remove(ids: readonly string[]): Promise<void>;
   save(dir: string): Promise<void>;
 }
 

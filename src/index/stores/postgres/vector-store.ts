@@ -21,9 +21,8 @@ export function filterClauses(filter: ChunkFilter | undefined, params: unknown[]
 
 /**
  * The dense half of a published build in PostgreSQL: cosine top-k through the HNSW index, and
- * stored vectors by chunk id. Bound to one build, as a loaded snapshot is. A published build never
- * changes: builds are written whole by writeBuild (builds.ts), with each chunk's text, terms and
- * document, which add() could not carry; so add and remove refuse.
+ * stored vectors by chunk id. Bound to one build, as a loaded snapshot is, and read-only: a build's
+ * rows are written by writeBuild (builds.ts) with each chunk's text, terms and document.
  */
 export class PostgresVectorStore implements VectorStore {
   private iterative: Promise<boolean> | null = null;
@@ -39,14 +38,6 @@ export class PostgresVectorStore implements VectorStore {
       const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM chunks WHERE ${VISIBLE}`, [this.build]);
       return Number(rows[0]!.n);
     });
-  }
-
-  async add(): Promise<void> {
-    throw new Error('A published PostgreSQL build is read-only: write a new build (npm run reindex).');
-  }
-
-  async remove(): Promise<void> {
-    throw new Error('A published PostgreSQL build is read-only: write a new build (npm run reindex).');
   }
 
   /** Best first; score is cosine similarity. ef_search is set for this query only (SET LOCAL). */
