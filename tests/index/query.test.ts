@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findOutlet, matchesDate, parseDate, parseQuery } from '../../src/index/query.js';
+import { dateRange, findOutlet, matchesDate, parseDate, parseQuery, storeFilter } from '../../src/index/query.js';
 
 const OUTLETS = ['Reuters', 'The Times', 'The Times of Israel', 'The New York Times', 'Iran International', 'Bloomberg'];
 
@@ -51,5 +51,27 @@ describe('parseQuery', () => {
   it('splits out outlet, date and recency, leaving the text to search', () => {
     expect(parseQuery('What did Reuters report about Russia on March 7?', OUTLETS)).toEqual({ text: 'What did report about Russia ?', outlet: 'Reuters', date: { month: 3, day: 7 }, recent: false });
     expect(parseQuery("What's the latest on Iran’s nuclear talks?", OUTLETS)).toEqual({ text: "What's on Iran’s nuclear talks?", recent: true });
+  });
+});
+
+describe('dateRange and storeFilter', () => {
+  it('turns a date with a year into an inclusive day range, to the month\'s real last day', () => {
+    expect(dateRange({ year: 2024 })).toEqual({ from: '2024-01-01', to: '2024-12-31' });
+    expect(dateRange({ year: 2024, month: 2 })).toEqual({ from: '2024-02-01', to: '2024-02-29' });
+    expect(dateRange({ year: 2025, month: 2 })).toEqual({ from: '2025-02-01', to: '2025-02-28' });
+    expect(dateRange({ year: 2025, month: 3, day: 7 })).toEqual({ from: '2025-03-07', to: '2025-03-07' });
+  });
+
+  it('leaves a date without a year to the filter after fusion: it names a day of every year', () => {
+    expect(dateRange({ month: 3, day: 7 })).toBeNull();
+    expect(dateRange({ month: 3 })).toBeNull();
+    expect(storeFilter({ date: { month: 3, day: 7 } })).toBeUndefined();
+    expect(storeFilter({ outlet: 'Reuters', date: { month: 3 } })).toEqual({ outlet: 'Reuters' });
+  });
+
+  it('gives the outlet and the range a question names, or nothing', () => {
+    expect(storeFilter(parseQuery('What did Reuters report on March 7, 2025?', OUTLETS))).toEqual({ outlet: 'Reuters', from: '2025-03-07', to: '2025-03-07' });
+    expect(storeFilter(parseQuery('Iran news in Feb 2025', OUTLETS))).toEqual({ from: '2025-02-01', to: '2025-02-28' });
+    expect(storeFilter(parseQuery('Why did Iran close the strait?', OUTLETS))).toBeUndefined();
   });
 });

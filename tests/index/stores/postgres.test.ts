@@ -1,12 +1,18 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { firstCorrectRank } from '../../../src/eval/metrics.js';
 import { readQuestions } from '../../../src/eval/run.js';
 import { DEFAULT_CHUNKING, chunkDocuments } from '../../../src/index/chunk.js';
 import { readCorpus } from '../../../src/index/corpus.js';
 import { createEmbedder } from '../../../src/index/embedder.js';
 import { openEngine, type EngineOptions } from '../../../src/index/engine.js';
+import { postgresBuilds } from '../../../src/index/build-source.js';
+import { DEFAULT_SETTINGS, retrieve } from '../../../src/index/retriever.js';
+import type { Snapshot } from '../../../src/index/snapshot.js';
+import { openPostgresIndex } from '../../../src/index/stores/postgres/index.js';
+import { vectorStoreFactory } from '../../../src/index/vector-store.js';
 import { currentBuildId, loadBuild, type Database } from '../../../src/index/stores/postgres/builds.js';
 import { createPool, withClient } from '../../../src/index/stores/postgres/connect.js';
 import { buildPostgresIndex } from '../../../src/index/stores/postgres/indexer.js';
@@ -102,6 +108,48 @@ describe('PostgreSQL store on PGlite', () => {
     }
   });
 
+  it('asks both rankers for a question\'s outlet and dated range as WHERE clauses, finding passages the unfiltered top-k lacks', async () => {
+    await withSnapshot(async (snapshot) => {
+      const { outlet, date, topic } = sparseOutletAndOtherTopic(snapshot);
+      const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+      const monthName = new Date(Date.UTC(year, month - 1, day)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
+      const question = `What did ${outlet} report on ${monthName} ${day}, ${year} about ${topic}?`;
+      const sql = captureQueries();
+      const found = await retrieve(snapshot, question, 3, FEW);
+      const sent = sql.stop();
+      expect(found.parsed).toMatchObject({ outlet, date: { year, month, day } });
+      expect(found.trace.inStore).toEqual({ outlet, from: date, to: date });
+      expect(found.unmatched).toBeUndefined();
+      const shown = [...found.hits, ...found.more];
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown.map((hit) => [hit.doc.outlet, hit.doc.date])).toEqual(shown.map(() => [outlet, date]));
+      // One dense and one lexical query, each holding the three clauses with the question's values.
+      const ranked = sent.filter((q) => /ORDER BY embedding <=>|GROUP BY c\.id/.test(q.text));
+      expect(ranked).toHaveLength(2);
+      for (const q of ranked) {
+        expect(q.text).toMatch(/lower\(outlet\) = lower\(\$\d+\) AND date >= \$\d+ AND date <= \$\d+/);
+        expect(q.values.slice(-3)).toEqual([outlet, date, date]);
+      }
+      // Filtered after fusion instead (the embedded store's way), the same few candidates hold none of them.
+      const after = await retrieve({ ...snapshot, rankers: { ...snapshot.rankers, filters: false } }, question, 3, FEW);
+      expect(after.unmatched).toEqual({ outlet, date: { year, month, day } });
+    });
+  });
+
+  it('falls back to the unfiltered rankings when the outlet and date match nothing, and says which filters were dropped', async () => {
+    await withSnapshot(async (snapshot) => {
+      const { outlet, topic } = sparseOutletAndOtherTopic(snapshot);
+      const sql = captureQueries();
+      const found = await retrieve(snapshot, `What did ${outlet} report about ${topic} in 2019?`, 3, FEW);
+      const dense = sql.stop().filter((q) => q.text.includes('ORDER BY embedding <=>'));
+      expect(found.unmatched).toEqual({ outlet, date: { year: 2019 } });
+      expect(found.trace.inStore).toBeUndefined();
+      expect(found.hits.length).toBeGreaterThan(0);
+      expect(dense.map((q) => q.values.length)).toEqual([6, 3]);
+      expect(dense[0]!.values.slice(-3)).toEqual([outlet, '2019-01-01', '2019-12-31']);
+    });
+  });
+
   it('writes only what changed: a new document adds its rows, a removed one retires them, the previous build stays readable', async () => {
     const before = await loadBuild(db);
     const calls = embedder.calls;
@@ -155,6 +203,46 @@ describe('PostgreSQL store on PGlite', () => {
     }
   });
 });
+
+/** Few candidates per ranker, so that filtering after fusion has little to choose from. */
+const FEW = { ...DEFAULT_SETTINGS, candidates: 5 };
+
+/** A snapshot of the published build, as the engine loads it with STORE=postgres. */
+async function withSnapshot(fn: (snapshot: Snapshot) => Promise<void>): Promise<void> {
+  const database = await openPostgresIndex({ url: server.url, log });
+  try {
+    const source = postgresBuilds(database, { corpusDir: workspace.corpusDir, dataDir: workspace.dataDir, embedder: useEmbedderOptions(join(workspace.root, 'models')), chunking: DEFAULT_CHUNKING, stores: await vectorStoreFactory(), log });
+    await fn(await source.load(embedder));
+  } finally {
+    await database.close();
+  }
+}
+
+/** The dated outlet with the fewest passages, one of its dates, and words from another outlet's passage. */
+function sparseOutletAndOtherTopic(snapshot: Snapshot): { outlet: string; date: string; topic: string } {
+  const docOf = (docId: string) => snapshot.docById.get(docId)!;
+  const counts = new Map<string, number>();
+  for (const chunk of snapshot.chunks) {
+    const doc = docOf(chunk.docId);
+    if (doc.outlet && doc.date) counts.set(doc.outlet, (counts.get(doc.outlet) ?? 0) + 1);
+  }
+  const outlet = [...counts].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]![0];
+  const date = snapshot.documents.find((d) => d.outlet === outlet && d.date)!.date!;
+  const other = snapshot.chunks.find((c) => docOf(c.docId).outlet !== outlet && contentTerms(c.text).length >= 4)!;
+  return { outlet, date, topic: other.text.split(/\s+/).slice(0, 8).join(' ').replace(/[?.!,;:]+$/, '') };
+}
+
+/** Every statement the pg client sends until stop(). */
+function captureQueries() {
+  const spy = vi.spyOn(pg.Client.prototype, 'query');
+  return {
+    stop(): Array<{ text: string; values: unknown[] }> {
+      const calls = spy.mock.calls.map(([text, values]) => ({ text: String(text), values: Array.isArray(values) ? values : [] }));
+      spy.mockRestore();
+      return calls;
+    },
+  };
+}
 
 // After the store tests: these rebuild the same database with the real embedder (another
 // embedder and dimension, so a full rebuild that re-types the vector column).
