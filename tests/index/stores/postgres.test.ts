@@ -17,7 +17,8 @@ import { currentBuildId, loadBuild, type Database } from '../../../src/index/sto
 import { createPool, withClient } from '../../../src/index/stores/postgres/connect.js';
 import { buildPostgresIndex } from '../../../src/index/stores/postgres/indexer.js';
 import { lexicalSearch } from '../../../src/index/stores/postgres/lexical.js';
-import { migrate, SCHEMA_VERSION } from '../../../src/index/stores/postgres/migrate.js';
+import { BUILD_CHANNEL, migrate, SCHEMA_VERSION } from '../../../src/index/stores/postgres/migrate.js';
+import { watchBuilds } from '../../../src/index/stores/postgres/watch.js';
 import { PostgresVectorStore } from '../../../src/index/stores/postgres/vector-store.js';
 import { contentTerms } from '../../../src/index/terms.js';
 import type { Answer } from '../../../src/index/types.js';
@@ -171,6 +172,30 @@ describe('PostgreSQL store on PGlite', () => {
     expect(rows).toBe(before.chunks.length + 2);
   });
 
+  it('swaps to a build as soon as a NOTIFY reaches the LISTEN connection, without waiting for the poll', async () => {
+    // PGlite is one backend behind the socket: a NOTIFY comes back on the connection that sent it.
+    // So the notification is sent on the watcher's own LISTEN connection, and arrives there as
+    // from a server: a NotificationResponse that the pg client parses and emits.
+    const watchDb: Database = { pool: createPool({ url: server.url, log, max: 2 }), url: server.url };
+    const connect = vi.spyOn(watchDb.pool, 'connect');
+    const seen: string[] = [];
+    const watch = await watchBuilds(watchDb, { current: await currentBuildId(db), pollMs: 3_600_000, log, onBuild: (b) => void seen.push(b) });
+    try {
+      const listener = (await connect.mock.results[0]!.value) as pg.PoolClient;
+      await writeFile(join(workspace.corpusDir, 'zz-watch.md'), '---\ntitle: Lighthouse repainted\noutlet: Valley Courier\ndate: 2025-05-04\n---\nThe lighthouse was repainted red.\n');
+      const { build: published } = await build();
+      await listener.query("SELECT pg_notify('other_channel', 'x')");
+      expect(connect).toHaveBeenCalledTimes(1);
+      expect(seen).toEqual([]);
+      await listener.query('SELECT pg_notify($1, $2)', [BUILD_CHANNEL, published]);
+      await expect.poll(() => seen, { timeout: 5_000, interval: 20 }).toEqual([published]);
+    } finally {
+      await watch.close();
+      await watchDb.pool.end();
+      await rm(join(workspace.corpusDir, 'zz-watch.md'));
+    }
+  });
+
   it('retries a query whose connection drops mid-query once, on a new connection, and answers', async () => {
     const proxy = await startFaultyProxy(server.url);
     const viaProxy: Database = { pool: createPool({ url: proxy.url, log }), url: proxy.url };
@@ -278,7 +303,7 @@ describe('the engine with STORE=postgres', () => {
     }
   });
 
-  it('lets a second engine pick up a build another one published, by polling current_build (PGlite delivers no NOTIFY)', async () => {
+  it('lets a second engine pick up a build another one published, by polling current_build (PGlite sends a NOTIFY back only to the connection that sent it)', async () => {
     const writer = await openEngine({ ...engineOptions(), postgres: { url: server.url } });
     const reader = await openEngine({ ...engineOptions(), postgres: { url: server.url } });
     const events: Array<Record<string, unknown>> = [];

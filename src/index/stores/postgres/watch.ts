@@ -23,8 +23,8 @@ export interface BuildWatch {
 /**
  * Learns of builds other processes publish: LISTEN for the NOTIFY a build sends, and read
  * current_build every few seconds as well, since not every path to the server delivers
- * notifications (transaction poolers such as PgBouncer, PGlite's multiplexer, a LISTEN connection
- * that dropped).
+ * notifications: a transaction pooler such as PgBouncer, a LISTEN connection that dropped, or
+ * PGlite's multiplexer (one backend behind every connection: a NOTIFY goes back to its sender).
  */
 export async function watchBuilds(db: Database, options: BuildWatchOptions): Promise<BuildWatch> {
   let seen = options.current;
