@@ -5,9 +5,11 @@
  * answer latency, sizes. PostgreSQL here is PGlite (WASM, in this process, one query at a time)
  * unless --database-url names a real server, so its times are an upper bound.
  */
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import hnswlib from 'hnswlib-node';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CHUNKING } from '../src/index/chunk.js';
@@ -20,6 +22,7 @@ import { loadBuild, type Database } from '../src/index/stores/postgres/builds.js
 import { createPool, withClient } from '../src/index/stores/postgres/connect.js';
 import { buildPostgresIndex } from '../src/index/stores/postgres/indexer.js';
 import { PostgresVectorStore } from '../src/index/stores/postgres/vector-store.js';
+import type { MemoryJob, MemoryResult } from './support/engine-memory.js';
 import { buildGatherModel } from './support/gather-model.js';
 import { newsVocabulary, writeExtraArticle, writeNewsCorpus } from './support/news-corpus.js';
 
@@ -143,6 +146,10 @@ async function measure(input: MeasureInput): Promise<Array<[string, string, stri
   };
   const embeddedAnswers = await answerMs(engineOptions(embeddedDir));
   const postgresAnswers = await answerMs({ ...engineOptions(postgresDir), postgres: { url: input.url } });
+  log('store bench: memory of one engine process');
+  const memoryJob: MemoryJob = { corpusDir, dataDir: embeddedDir, embedder: withoutLog(input.embedderOptions), question: input.questions[0]! };
+  const embeddedMemory = await engineMemory(memoryJob);
+  const postgresMemory = await engineMemory({ ...memoryJob, dataDir: postgresDir, databaseUrl: input.url });
   log('store bench: adding one document');
   await input.addDocument();
   const [embeddedAdd, embeddedAddMs] = await timed(() => buildIndex({ corpusDir, dataDir: embeddedDir, embedder, chunking: DEFAULT_CHUNKING }));
@@ -154,8 +161,28 @@ async function measure(input: MeasureInput): Promise<Array<[string, string, stri
     [`dense top-${K} (${queries.length} questions x ${ROUNDS})`, `raw hnswlib searchKnn: ${p50p99(hnswMs)}`, `pgvector HNSW over the wire, ef_search ${Math.max(64, K)}: ${p50p99(pgMs)}; same top-10 as hnswlib: ${(overlap * 100).toFixed(0)}%`],
     ['engine open (load the build)', ms(embeddedAnswers.openMs), ms(postgresAnswers.openMs)],
     [`full answer, engine.ask (${input.questions.length} questions x ${ROUNDS}; includes the query embedding)`, p50p99(embeddedAnswers.times), `${p50p99(postgresAnswers.times)} (dense and lexical top-k in the database)`],
+    [
+      'one engine process after one question (after gc)',
+      memoryCell(embeddedMemory),
+      `${memoryCell(postgresMemory)}; a MiniSearch index over these chunks, which it no longer builds, adds ${postgresMemory.miniSearch!.heapMiB.toFixed(0)} MiB heap (${postgresMemory.miniSearch!.rssMiB.toFixed(0)} MiB RSS)`,
+    ],
     ['on disk', '', `chunks heap+TOAST ${mib(sizes.heap)}, HNSW index ${mib(sizes.hnsw)}, GIN ${mib(sizes.gin)}${sizes.bm25 ? `, BM25 ${mib(sizes.bm25)}` : ''}`],
   ];
+}
+
+const withoutLog = ({ log: _log, ...rest }: EmbedderOptions) => rest;
+const memoryCell = (m: MemoryResult) => `RSS ${m.rssMiB.toFixed(0)} MiB, heap used ${m.heapMiB.toFixed(0)} MiB`;
+
+/** One engine opened in a child process (scripts/support/engine-memory.ts), as a bot holds it. */
+function engineMemory(job: MemoryJob): Promise<MemoryResult> {
+  const script = fileURLToPath(new URL('./support/engine-memory.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', script, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (data: Buffer) => (out += data));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as MemoryResult) : reject(new Error(`engine memory probe exited with ${code}`))));
+  });
 }
 
 /** Share of hnswlib's top 10 that pgvector also returns in its top 10: the two HNSW graphs differ. */

@@ -1,0 +1,71 @@
+/**
+ * Child process of `npm run bench -- --store postgres`: opens one engine as a bot process does,
+ * asks it one question (which loads WordNet and the places list), and prints its memory after gc
+ * as one JSON line. A child, because the bench's own process also runs PGlite and both builds.
+ * With a database, it then builds the MiniSearch index a database snapshot no longer builds, over
+ * the same chunks, and reports what that adds.
+ */
+import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
+import type { EmbedderOptions } from '../../src/index/embedder.js';
+import { openEngine } from '../../src/index/engine.js';
+import { buildLexicalIndex } from '../../src/index/lexical.js';
+import { openPostgresIndex } from '../../src/index/stores/postgres/index.js';
+import { contentTerms } from '../../src/index/terms.js';
+
+export interface MemoryJob {
+  corpusDir: string;
+  dataDir: string;
+  /** Without `log`, which a command line cannot carry. */
+  embedder: Omit<EmbedderOptions, 'log'>;
+  databaseUrl?: string;
+  question: string;
+}
+
+export interface MemoryResult {
+  rssMiB: number;
+  heapMiB: number;
+  /** Heap and RSS that a MiniSearch index over the build's chunks adds (databases only). */
+  miniSearch?: { heapMiB: number; rssMiB: number };
+}
+
+const log = () => {};
+const MiB = 2 ** 20;
+
+function settled(): NodeJS.MemoryUsage {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage();
+}
+
+async function miniSearchCost(url: string): Promise<MemoryResult['miniSearch']> {
+  const database = await openPostgresIndex({ url, log });
+  try {
+    const stored = await database.load();
+    const chunkTerms = stored.chunks.map((chunk) => contentTerms(chunk.text));
+    const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
+    const before = settled();
+    const index = buildLexicalIndex(stored.chunks, chunkTerms, docById);
+    const after = settled();
+    index.idf('');
+    return { heapMiB: (after.heapUsed - before.heapUsed) / MiB, rssMiB: (after.rss - before.rss) / MiB };
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(job: MemoryJob): Promise<MemoryResult> {
+  const { corpusDir, dataDir, embedder } = job;
+  const engine = await openEngine({ corpusDir, dataDir, embedder: { ...embedder, log }, chunking: DEFAULT_CHUNKING, log, ...(job.databaseUrl && { postgres: { url: job.databaseUrl } }) });
+  try {
+    await engine.ask(job.question);
+    const memory = settled();
+    return {
+      rssMiB: memory.rss / MiB,
+      heapMiB: memory.heapUsed / MiB,
+      ...(job.databaseUrl && { miniSearch: await miniSearchCost(job.databaseUrl) }),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+process.stdout.write(`${JSON.stringify(await main(JSON.parse(process.argv[2]!) as MemoryJob))}\n`);
