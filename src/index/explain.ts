@@ -20,7 +20,7 @@ export function explainRetrieval(snapshot: Snapshot, question: string, found: Re
     terms: trace.terms,
     expansions: found.expansions.map((e) => ({ from: e.from, term: e.term, via: e.via, source: e.source, weight: e.weight })),
     history: [],
-    filters: { outlet: parsed.outlet ?? null, date, recent: parsed.recent, applied: !trace.unmatched },
+    filters: { outlet: parsed.outlet ?? null, date, recent: parsed.recent, applied: !trace.unmatched, ...(trace.inStore && { inStore: true }) },
     rankers: [
       { name: 'dense', top: trace.dense.map((r) => describe(snapshot, r)) },
       { name: 'BM25', top: trace.lexical.map((r) => describe(snapshot, r)) },
@@ -42,7 +42,7 @@ export function formatExplanation(e: Explanation): string {
   lines.push('expansions:', ...(e.expansions.length ? e.expansions.map((x) => `  ${x.from} -> ${x.term}  (${x.source} "${x.via}", weight ${x.weight})`) : ['  (none)']));
   lines.push(`history: ${e.history.length ? e.history.join(' | ') : '(none)'}`);
   const filters = [e.filters.outlet && `outlet ${e.filters.outlet}`, e.filters.date && `date ${e.filters.date}`, e.filters.recent && 'newest first'].filter(Boolean);
-  lines.push(`filters: ${filters.length ? `${filters.join(', ')}${e.filters.applied ? '' : ' (matched nothing, ignored)'}` : '(none)'}`);
+  lines.push(`filters: ${filters.length ? `${filters.join(', ')}${e.filters.applied ? '' : ' (matched nothing, ignored)'}${e.filters.inStore ? ' (in the database, before ranking)' : ''}` : '(none)'}`);
   for (const ranker of e.rankers) {
     lines.push(`${ranker.name} top ${ranker.top.length}:`, ...ranker.top.map((t, i) => `  ${i + 1}. ${t.score.toFixed(4)}  ${clip(t.text, 100)}  [${t.source}]`));
   }

@@ -222,7 +222,8 @@ export interface Explanation {
   expansions: Array<{ from: string; term: string; via: string; source: string; weight: number }>;
   /** Earlier questions of the conversation that it used. */
   history: string[];
-  filters: { outlet: string | null; date: string | null; recent: boolean; applied: boolean };
+  /** `inStore`: the rankers applied the outlet and date themselves (STORE=postgres: WHERE clauses). */
+  filters: { outlet: string | null; date: string | null; recent: boolean; applied: boolean; inStore?: true };
   /** dense, BM25 and fused: each one's top five with raw scores. */
   rankers: Array<{ name: string; top: Array<{ score: number; text: string; source: string }> }>;
   evidence: { dense: number; lexical: number; agree: boolean };

@@ -10,6 +10,7 @@ import { createEmbedder } from '../../../src/index/embedder.js';
 import { openEngine, type EngineOptions } from '../../../src/index/engine.js';
 import { postgresBuilds } from '../../../src/index/build-source.js';
 import { DEFAULT_SETTINGS, retrieve } from '../../../src/index/retriever.js';
+import { explainRetrieval, formatExplanation } from '../../../src/index/explain.js';
 import type { Snapshot } from '../../../src/index/snapshot.js';
 import { openPostgresIndex } from '../../../src/index/stores/postgres/index.js';
 import { vectorStoreFactory } from '../../../src/index/vector-store.js';
@@ -120,6 +121,7 @@ describe('PostgreSQL store on PGlite', () => {
       const sent = sql.stop();
       expect(found.parsed).toMatchObject({ outlet, date: { year, month, day } });
       expect(found.trace.inStore).toEqual({ outlet, from: date, to: date });
+      expect(formatExplanation(explainRetrieval(snapshot, question, found))).toContain(`filters: outlet ${outlet}, date ${year}-${month}-${day} (in the database, before ranking)`);
       expect(found.unmatched).toBeUndefined();
       const shown = [...found.hits, ...found.more];
       expect(shown.length).toBeGreaterThan(0);
