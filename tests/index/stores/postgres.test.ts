@@ -103,10 +103,18 @@ describe('PostgreSQL store on PGlite', () => {
     const [rare, holder] = [...frequency].filter(([, n]) => n === 1).map(([term]) => [term, loaded.chunks.find((c) => contentTerms(c.text).includes(term))!] as const)[0]!;
     const terms = [{ term: rare, weight: 1 }, { term: contentTerms(loaded.chunks[0]!.text)[0]!, weight: 0.3 }];
     const idf = (term: string) => Math.log(1 + loaded.chunks.length / (frequency.get(term) ?? 1));
+    const outletOf = new Map(loaded.chunks.map((c) => [c.id, loaded.documents.find((d) => d.id === c.docId)!.outlet]));
+    const elsewhere = loaded.chunks.find((c) => outletOf.get(c.id) && outletOf.get(c.id) !== outletOf.get(holder.id))!;
+    const other = outletOf.get(elsewhere.id)!;
+    const withOther = [terms[0]!, { term: contentTerms(elsewhere.text)[0]!, weight: 0.3 }];
     for (const bm25 of [true, false]) {
       const hits = await lexicalSearch(db, loaded.build, terms, 5, { bm25, idf });
       expect(hits[0]!.id, `bm25: ${bm25}`).toBe(holder.id);
       expect(hits.every((hit, i) => i === 0 || hit.score <= hits[i - 1]!.score)).toBe(true);
+      // Within another outlet (a WHERE clause), the holder is gone and only that outlet's chunks rank.
+      const within = await lexicalSearch(db, loaded.build, withOther, 5, { bm25, idf, filter: { outlet: other } });
+      expect(within.length, `bm25: ${bm25}`).toBeGreaterThan(0);
+      expect(within.map((hit) => outletOf.get(hit.id))).toEqual(within.map(() => other));
     }
   });
 
