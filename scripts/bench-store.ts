@@ -164,7 +164,7 @@ async function measure(input: MeasureInput): Promise<Array<[string, string, stri
     [
       'one engine process after one question (after gc)',
       memoryCell(embeddedMemory),
-      `${memoryCell(postgresMemory)}; a MiniSearch index over these chunks, which it no longer builds, adds ${postgresMemory.miniSearch!.heapMiB.toFixed(0)} MiB heap (${postgresMemory.miniSearch!.rssMiB.toFixed(0)} MiB RSS)`,
+      `${memoryCell(postgresMemory)}; an in-process BM25 index over these chunks, which it no longer builds, adds ${postgresMemory.bm25!.heapMiB.toFixed(0)} MiB heap (${postgresMemory.bm25!.rssMiB.toFixed(0)} MiB RSS)`,
     ],
     ['on disk', '', `chunks heap+TOAST ${mib(sizes.heap)}, HNSW index ${mib(sizes.hnsw)}, GIN ${mib(sizes.gin)}${sizes.bm25 ? `, BM25 ${mib(sizes.bm25)}` : ''}`],
   ];

@@ -2,15 +2,14 @@
  * Child process of `npm run bench -- --store postgres`: opens one engine as a bot process does,
  * asks it one question (which loads WordNet and the places list), and prints its memory after gc
  * as one JSON line. A child, because the bench's own process also runs PGlite and both builds.
- * With a database, it then builds the MiniSearch index a database snapshot no longer builds, over
- * the same chunks, and reports what that adds.
+ * With a database, it then builds the in-process BM25 index a database snapshot no longer builds,
+ * over the same chunks, and reports what that adds.
  */
 import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
 import type { EmbedderOptions } from '../../src/index/embedder.js';
 import { openEngine } from '../../src/index/engine.js';
 import { buildLexicalIndex } from '../../src/index/lexical.js';
 import { openPostgresIndex } from '../../src/index/stores/postgres/index.js';
-import { contentTerms } from '../../src/index/terms.js';
 
 export interface MemoryJob {
   corpusDir: string;
@@ -24,8 +23,8 @@ export interface MemoryJob {
 export interface MemoryResult {
   rssMiB: number;
   heapMiB: number;
-  /** Heap and RSS that a MiniSearch index over the build's chunks adds (databases only). */
-  miniSearch?: { heapMiB: number; rssMiB: number };
+  /** Heap and RSS that an in-process BM25 index over the build's chunks adds (databases only). */
+  bm25?: { heapMiB: number; rssMiB: number };
 }
 
 const log = () => {};
@@ -36,14 +35,13 @@ function settled(): NodeJS.MemoryUsage {
   return process.memoryUsage();
 }
 
-async function miniSearchCost(url: string): Promise<MemoryResult['miniSearch']> {
+async function bm25Cost(url: string): Promise<MemoryResult['bm25']> {
   const database = await openPostgresIndex({ url, log });
   try {
     const stored = await database.load();
-    const chunkTerms = stored.chunks.map((chunk) => contentTerms(chunk.text));
     const docById = new Map(stored.documents.map((doc) => [doc.id, doc]));
     const before = settled();
-    const index = buildLexicalIndex(stored.chunks, chunkTerms, docById);
+    const index = buildLexicalIndex(stored.chunks, docById);
     const after = settled();
     index.idf('');
     return { heapMiB: (after.heapUsed - before.heapUsed) / MiB, rssMiB: (after.rss - before.rss) / MiB };
@@ -61,7 +59,7 @@ async function main(job: MemoryJob): Promise<MemoryResult> {
     return {
       rssMiB: memory.rss / MiB,
       heapMiB: memory.heapUsed / MiB,
-      ...(job.databaseUrl && { miniSearch: await miniSearchCost(job.databaseUrl) }),
+      ...(job.databaseUrl && { bm25: await bm25Cost(job.databaseUrl) }),
     };
   } finally {
     await engine.close();
