@@ -48,7 +48,7 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
   const stores = options.stores ?? (await vectorStoreFactory());
   const change = previous ? diff(previous, corpus) : null;
   const dimensions = options.embedder.dimensions;
-  // The previous indexes load on the thread pool (hnswlib) and the main thread (MiniSearch) at once.
+  // The previous indexes load on the thread pool (hnswlib) and the main thread (the BM25 index) at once.
   // A previous build that cannot be updated (damaged files) is only slower: start from scratch.
   const inPlace = previous !== null && change !== null && !pastDeletedShare(previous, change);
   const [cacheOfAdded, reused, terms] = await Promise.all([

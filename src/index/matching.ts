@@ -143,10 +143,9 @@ async function followersOf(
   for (const lead of direct.slice(0, FOLLOW_LEADERS)) {
     const vector = vectors[lead.label];
     if (!vector) continue;
-    for (const neighbour of await snapshot.vectors.search(vector, FOLLOW_NEIGHBOURS)) {
-      const label = snapshot.labelOf.get(neighbour.id);
-      if (label === undefined || matched.has(label) || neighbour.score < FOLLOW_DENSE || !eligible(label)) continue;
-      if ((nearest.get(label)?.closest ?? -Infinity) < neighbour.score) nearest.set(label, { closest: neighbour.score, lead });
+    for (const { label, score } of await snapshot.rankers.dense(vector, FOLLOW_NEIGHBOURS)) {
+      if (matched.has(label) || score < FOLLOW_DENSE || !eligible(label)) continue;
+      if ((nearest.get(label)?.closest ?? -Infinity) < score) nearest.set(label, { closest: score, lead });
     }
   }
   const out: Array<{ hit: Hit; follows: StoryLink; closest: number }> = [];

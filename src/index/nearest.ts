@@ -7,23 +7,20 @@ import { toPassage } from './compose.js';
 import type { Retrieval } from './retriever.js';
 import type { Snapshot } from './snapshot.js';
 import { contentTerms } from './terms.js';
-import type { Chunk, Passage } from './types.js';
+import type { Passage } from './types.js';
 
 /** The retrieval's best hits quoted, answered or not, best first. */
 export function nearestPassages(found: Retrieval): Passage[] {
   return found.hits.map((hit) => toPassage(hit, found.queryTerms, found.idf));
 }
 
-const chunksById = new WeakMap<Snapshot, Map<string, Chunk>>();
-
 /**
  * The chunk `chunkId` of this index quoted for `question` (the sentences holding its words, as the
  * answer quoted them), scored `score`; undefined when a re-index has since dropped or renumbered it.
  */
 export function storedPassage(snapshot: Snapshot, chunkId: string, question: string, score: number): Passage | undefined {
-  let byId = chunksById.get(snapshot);
-  if (!byId) chunksById.set(snapshot, (byId = new Map(snapshot.chunks.map((chunk) => [chunk.id, chunk]))));
-  const chunk = byId.get(chunkId);
+  const label = snapshot.labelOf.get(chunkId);
+  const chunk = label === undefined ? undefined : snapshot.chunks[label];
   const doc = chunk && snapshot.docById.get(chunk.docId);
   if (!chunk || !doc) return undefined;
   return toPassage({ chunk, doc, score }, new Set(contentTerms(question)), (term) => snapshot.lexical.idf(term));

@@ -87,7 +87,7 @@ export function labelled(hits: readonly VectorHit[], labelOf: ReadonlyMap<string
   });
 }
 
-/** The embedded store's rankers: HNSW in the vector store, BM25 in MiniSearch, a follow-up's earlier text as a second search. */
+/** The embedded store's rankers: HNSW in the vector store, the build's BM25 index, a follow-up's earlier text as a second search. */
 function inProcessRankers(vectors: VectorStore, lexical: LexicalIndex, labelOf: ReadonlyMap<string, number>): Rankers {
   return {
     filters: false,
