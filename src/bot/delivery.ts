@@ -27,7 +27,8 @@ export function isAlreadyAcknowledged(error: unknown): boolean {
 
 /** deferReply, where 40060 means an earlier try of this defer took effect. */
 export async function deferReply(interaction: RepliableInteraction, ephemeral = false): Promise<void> {
-  acksInFlight += 1;
+  const client = interaction.client;
+  acksInFlight.set(client, (acksInFlight.get(client) ?? 0) + 1);
   try {
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
   } catch (error) {
@@ -36,22 +37,24 @@ export async function deferReply(interaction: RepliableInteraction, ephemeral = 
     interaction.deferred = true;
     interaction.ephemeral = ephemeral;
   } finally {
-    acksInFlight -= 1;
+    acksInFlight.set(client, acksInFlight.get(client)! - 1);
   }
 }
 
 /*
  * Acks first. Discord drops an interaction not acknowledged within 3 s, while a deferred answer
- * may take minutes; answering (retrieval runs on this thread) waits while defers are in flight,
- * so a burst of questions is acknowledged before the bot answers any of them. Never for longer
- * than ACK_PRIORITY_MAX_MS, so answers can't starve.
+ * may take minutes; answering (retrieval runs on this thread) waits while the same bot's defers
+ * are in flight, so a burst of questions is acknowledged before the bot answers any of them.
+ * Never for longer than ACK_PRIORITY_MAX_MS, so answers can't starve. Counted per client, so one
+ * bot's acks never hold up another's answers in the same process.
  */
-let acksInFlight = 0;
+const acksInFlight = new WeakMap<RepliableInteraction['client'], number>();
 const ACK_PRIORITY_MAX_MS = 2500;
 
-export async function afterPendingAcks(): Promise<void> {
+export async function afterPendingAcks(interaction: RepliableInteraction): Promise<void> {
   const until = Date.now() + ACK_PRIORITY_MAX_MS;
-  while (acksInFlight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+  const pending = () => (acksInFlight.get(interaction.client) ?? 0) > 0;
+  while (pending() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 /** reply, where 40060 means an earlier try of this reply took effect. */

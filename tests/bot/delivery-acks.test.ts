@@ -2,23 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { RepliableInteraction } from 'discord.js';
 import { afterPendingAcks, deferReply } from '../../src/bot/delivery.js';
 
-/** An interaction whose defer completes when the test says so. */
-function slowDefer() {
+/** An interaction of `client` whose defer completes when the test says so. */
+function slowDefer(client: object) {
   let done!: () => void;
-  const interaction = { deferReply: () => new Promise<void>((resolve) => (done = resolve)) } as unknown as RepliableInteraction;
+  const interaction = { client, deferReply: () => new Promise<void>((resolve) => (done = resolve)) } as unknown as RepliableInteraction;
   return { interaction, done: () => done() };
 }
 
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
 describe('afterPendingAcks', () => {
   it('holds answering back until every defer in flight has reached Discord', async () => {
-    const a = slowDefer();
-    const b = slowDefer();
+    const client = {};
+    const a = slowDefer(client);
+    const b = slowDefer(client);
     const deferring = [deferReply(a.interaction), deferReply(b.interaction)];
     let answered = false;
-    const answering = afterPendingAcks().then(() => (answered = true));
+    const answering = afterPendingAcks(a.interaction).then(() => (answered = true));
     a.done();
     await deferring[0];
-    await new Promise((r) => setTimeout(r, 30));
+    await settle();
     expect(answered).toBe(false);
     b.done();
     await Promise.all([...deferring, answering]);
@@ -27,7 +30,18 @@ describe('afterPendingAcks', () => {
 
   it('goes on at once when nothing is in flight', async () => {
     let answered = false;
-    await afterPendingAcks().then(() => (answered = true));
+    await afterPendingAcks(slowDefer({}).interaction).then(() => (answered = true));
     expect(answered).toBe(true);
+  });
+
+  it("does not wait for another bot's defers in the same process", async () => {
+    const other = slowDefer({});
+    const deferring = deferReply(other.interaction);
+    let answered = false;
+    const answering = afterPendingAcks(slowDefer({}).interaction).then(() => (answered = true));
+    await settle();
+    expect(answered).toBe(true);
+    other.done();
+    await Promise.all([deferring, answering]);
   });
 });

@@ -22,7 +22,7 @@ export const ask: Command = {
     const hidden = interaction.options.getBoolean('ephemeral') ?? false;
     enforceLimit(ctx, interaction.user.id, hidden ? null : interaction.channelId);
     await deferReply(interaction, hidden);
-    await afterPendingAcks();
+    await afterPendingAcks(interaction);
     const answer = await ctx.engine.ask(question, { k: ctx.config.answerK });
     await editFinalReply(interaction, safe(answerPayload(answer, ctx)));
     return { answered: answer.answered, passages: answer.passages.length, ephemeral: hidden };

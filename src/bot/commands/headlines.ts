@@ -22,7 +22,7 @@ async function list(interaction: ChatInputCommandInteraction, ctx: BotContext): 
   const filter: HeadlineQuery = { ...(query && { query }), ...(outlet && { outlet }), ...range };
   enforceLimit(ctx, interaction.user.id, interaction.channelId);
   await deferReply(interaction);
-  await afterPendingAcks();
+  await afterPendingAcks(interaction);
   const docs = (await ctx.engine.headlines(filter)).slice(0, limit);
   const sessionId = ctx.sessions.headlines.put({ ownerId: interaction.user.id, docs, filter });
   await editFinalReply(interaction, safe(renderHeadlines({ docs, page: 0, filter, sessionId })));
@@ -36,7 +36,7 @@ async function stats(interaction: ChatInputCommandInteraction, ctx: BotContext):
   const query = options.getString('query')?.trim();
   enforceLimit(ctx, interaction.user.id, interaction.channelId);
   await deferReply(interaction);
-  await afterPendingAcks();
+  await afterPendingAcks(interaction);
   const chart = await headlineChart(ctx.engine, { ...(query && { query }), ...range });
   const [summary, ...days] = chart.lines.map(escapeText);
   const head = `**${escapeText(chart.title)}**: ${summary}`;

@@ -22,7 +22,7 @@ export const timeline: Command = {
     const range = parseDateRange(interaction.options.getString('from'), interaction.options.getString('to'));
     enforceLimit(ctx, interaction.user.id, interaction.channelId);
     await deferReply(interaction);
-    await afterPendingAcks();
+    await afterPendingAcks(interaction);
     const query = { topic, ...range };
     const found = await ctx.engine.timeline(query);
     const sessionId = ctx.sessions.timeline.put({ ownerId: interaction.user.id, timeline: found, query });
