@@ -39,28 +39,59 @@ function paragraphs(text: string): Span[] {
   return spans;
 }
 
+/** A document's chunks, and the sentences they were cut from (saved with the build for quoting). */
+export interface SplitDocument {
+  chunks: Chunk[];
+  /**
+   * Every sentence of an article's paragraphs as pairs of offsets into its text
+   * ([start0, end0, start1, end1, …]); empty for a headline, which is never cut.
+   */
+  sentences: Uint32Array;
+}
+
 /**
  * Splits a document into chunks of whole sentences, about `targetChars` long, each repeating up to
  * `overlapChars` of the previous chunk's last sentences. Headlines stay whole.
  */
-export function chunkDocument(doc: Document, options: ChunkOptions = DEFAULT_CHUNKING): Chunk[] {
+export function splitDocument(doc: Document, options: ChunkOptions = DEFAULT_CHUNKING): SplitDocument {
   const groups: Span[] = [];
+  const all: Span[] = [];
   if (doc.kind === 'headline') groups.push({ start: 0, end: doc.text.length });
-  else for (const paragraph of paragraphs(doc.text)) groups.push(...groupSentences(doc.text, paragraph, options));
-  return groups.map((span, i) => ({
+  else {
+    for (const paragraph of paragraphs(doc.text)) {
+      const inner = paragraphSentences(doc.text, paragraph);
+      all.push(...inner);
+      groups.push(...groupSentences(inner, options));
+    }
+  }
+  const chunks = groups.map((span, i) => ({
     id: `${doc.id}#${i}`,
     docId: doc.id,
     text: doc.text.slice(span.start, span.end),
     start: span.start,
     end: span.end,
   }));
+  const sentences = new Uint32Array(all.length * 2);
+  all.forEach((span, i) => {
+    sentences[2 * i] = span.start;
+    sentences[2 * i + 1] = span.end;
+  });
+  return { chunks, sentences };
 }
 
-function groupSentences(text: string, paragraph: Span, options: ChunkOptions): Span[] {
-  const inner = sentences(text.slice(paragraph.start, paragraph.end)).map((s) => ({
+export function chunkDocument(doc: Document, options: ChunkOptions = DEFAULT_CHUNKING): Chunk[] {
+  return splitDocument(doc, options).chunks;
+}
+
+/** The sentences of one paragraph, as offsets into the whole text. */
+function paragraphSentences(text: string, paragraph: Span): Span[] {
+  return sentences(text.slice(paragraph.start, paragraph.end)).map((s) => ({
     start: s.start + paragraph.start,
     end: s.end + paragraph.start,
   }));
+}
+
+function groupSentences(inner: Span[], options: ChunkOptions): Span[] {
   const groups: Span[] = [];
   let first = 0;
   while (first < inner.length) {

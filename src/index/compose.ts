@@ -31,6 +31,22 @@ function paragraphAround(text: string, at: number): Span {
   return { start: text.lastIndexOf('\n', at - 1) + 1, end: end < 0 ? text.length : end };
 }
 
+/** The saved sentences (pairs of offsets) that lie inside `paragraph`. */
+function sentencesWithin(saved: Uint32Array, paragraph: Span): Span[] {
+  const spans: Span[] = [];
+  for (let i = 0; i < saved.length; i += 2) {
+    const start = saved[i]!;
+    if (start >= paragraph.end) break;
+    if (start >= paragraph.start) spans.push({ start, end: saved[i + 1]! });
+  }
+  return spans;
+}
+
+/** A document without saved sentences (a database build): the paragraph is split now. */
+function splitParagraph(text: string, paragraph: Span): Span[] {
+  return sentences(text.slice(paragraph.start, paragraph.end)).map((s) => ({ start: s.start + paragraph.start, end: s.end + paragraph.start }));
+}
+
 /**
  * The sentences that answer best: the top-scoring sentence of the chunk, the sentence before it
  * when it needs that for context, and the one after when it holds query terms too. Context comes
@@ -39,7 +55,7 @@ function paragraphAround(text: string, at: number): Span {
 export function pickQuote(doc: Document, chunk: Chunk, queryTerms: Set<string>, idf: (term: string) => number): Span {
   if (doc.kind === 'headline') return { start: chunk.start, end: chunk.end };
   const paragraph = paragraphAround(doc.text, chunk.start);
-  const spans = sentences(doc.text.slice(paragraph.start, paragraph.end)).map((s) => ({ start: s.start + paragraph.start, end: s.end + paragraph.start }));
+  const spans = doc.sentences ? sentencesWithin(doc.sentences, paragraph) : splitParagraph(doc.text, paragraph);
   const inChunk = spans.map((span, i) => ({ span, i })).filter(({ span }) => span.start >= chunk.start && span.end <= chunk.end);
   const scores = spans.map((span) => spanScore(doc.text, span, queryTerms, idf));
   const best = inChunk.reduce((a, b) => (scores[b.i]! > scores[a.i]! ? b : a), inChunk[0] ?? { span: chunk, i: -1 });

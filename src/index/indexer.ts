@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { NewsdeskError } from '../errors.js';
-import { chunkDocument } from './chunk.js';
+import { splitDocument } from './chunk.js';
 import { countSkipped, dedupeIds, formatProblem, scanCorpus, type ScannedFile } from './corpus.js';
 import type { Embedder } from './embedder.js';
 import { openEmbeddingCache, type EmbeddingCache } from './embedding-cache.js';
 import { readPreviousBuild, unchangedHash, writeFileRecords, type FileRecord, type PreviousBuild } from './previous-build.js';
+import { SEGMENT_FILES, segmentRuns, type SegmentPlan } from './segments.js';
 import { FORMAT_VERSION, saveIndex } from './store.js';
 import { addChunk, addDocument, emptyTermData, readTermData, removeChunk, removeDocument, saveTermData, type TermData } from './term-data.js';
 import type { Chunk, ChunkOptions, Document, ParseProblem, ProgressFn, ReindexSummary } from './types.js';
@@ -21,6 +23,8 @@ export interface BuildOptions {
   stores?: VectorStoreFactory;
   /** Ignore the previous build: re-read and re-chunk every file, and build a new vector index from cached vectors. */
   full?: boolean;
+  /** Files per segment on average (segments.ts); tests lower it to see several segments in a small corpus. */
+  segmentFiles?: number;
 }
 
 /**
@@ -76,7 +80,8 @@ export async function buildIndex(options: BuildOptions): Promise<ReindexSummary>
     chunks: corpus.chunks.length,
   };
   const deletedVectors = reused ? previous!.deletedVectors + change!.removed.length : 0;
-  await saveIndex(options.dataDir, { manifest, documents: corpus.documents, chunks: corpus.chunks, vectors: store }, async (dir) => {
+  const segments = planSegments(corpus, previous, options.segmentFiles ?? SEGMENT_FILES);
+  await saveIndex(options.dataDir, { manifest, segments, vectors: store }, async (dir) => {
     await saveTermData(dir, terms, corpus.chunks, corpus.documents);
     await writeFileRecords(dir, { files: corpus.records, deletedVectors, scannedAt });
   });
@@ -142,6 +147,8 @@ interface Assembled {
   filesRead: number;
   /** Names of the files whose documents were parsed anew. */
   changed: Set<string>;
+  /** How many chunks each document has, by position in `documents`. */
+  chunkCounts: Uint32Array;
 }
 
 /**
@@ -169,12 +176,55 @@ function assemble(files: ScannedFile[], previous: PreviousBuild | null, chunking
   }
   const documents = dedupeIds(found.map((f) => f.doc));
   const chunks: Chunk[] = [];
+  const chunkCounts = new Uint32Array(documents.length);
   documents.forEach((doc, i) => {
     const kept = found[i]!.chunks;
-    if (!kept) for (const chunk of chunkDocument(doc, chunking)) chunks.push(chunk);
-    else kept.forEach((chunk, n) => chunks.push(chunk.docId === doc.id ? chunk : { ...chunk, id: `${doc.id}#${n}`, docId: doc.id }));
+    if (!kept) {
+      const split = splitDocument(doc, chunking);
+      // Saved with the build, so that quoting never splits these sentences again.
+      if (doc.kind === 'article') doc.sentences = split.sentences;
+      for (const chunk of split.chunks) chunks.push(chunk);
+      chunkCounts[i] = split.chunks.length;
+    } else {
+      kept.forEach((chunk, n) => chunks.push(chunk.docId === doc.id ? chunk : { ...chunk, id: `${doc.id}#${n}`, docId: doc.id }));
+      chunkCounts[i] = kept.length;
+    }
   });
-  return { documents, chunks, problems, records, filesRead: changed.size, changed };
+  return { documents, chunks, problems, records, filesRead: changed.size, changed, chunkCounts };
+}
+
+/**
+ * The new build's segments: a run of files whose segment the previous build holds unchanged (same
+ * files, none re-read, the same document ids) is linked from it; every other run is written.
+ */
+function planSegments(corpus: Assembled, previous: PreviousBuild | null, every: number): SegmentPlan[] {
+  const names = corpus.records.map((r) => r.name);
+  const plans: SegmentPlan[] = [];
+  let doc = 0;
+  let chunk = 0;
+  let file = 0;
+  for (const [first, end] of segmentRuns(names, every)) {
+    let docEnd = doc;
+    for (; file < end; file++) docEnd += corpus.records[file]!.documents;
+    let chunkEnd = chunk;
+    for (let d = doc; d < docEnd; d++) chunkEnd += corpus.chunkCounts[d]!;
+    const files = names.slice(first, end);
+    const documents = corpus.documents.slice(doc, docEnd);
+    const kept = previous?.segments.get(names[first]!);
+    const same =
+      kept !== undefined &&
+      kept.chunks === chunkEnd - chunk &&
+      kept.files.length === files.length &&
+      kept.files.every((name, i) => name === files[i] && !corpus.changed.has(name)) &&
+      kept.documents.length === documents.length &&
+      kept.documents.every((d, i) => d.id === documents[i]!.id);
+    const counts = { documents: documents.length, chunks: chunkEnd - chunk };
+    if (same) plans.push({ name: kept.name, ...counts, linkFrom: previous!.dir });
+    else plans.push({ name: `segment-${randomBytes(6).toString('hex')}.bin`, ...counts, write: { files, documents, chunks: corpus.chunks.slice(chunk, chunkEnd) } });
+    doc = docEnd;
+    chunk = chunkEnd;
+  }
+  return plans;
 }
 
 /** The id a reader gave the document, before dedupeIds suffixed a repeated one (`-2`, `-3`…). */

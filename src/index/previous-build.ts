@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { FileStat } from './corpus.js';
 import type { Embedder } from './embedder.js';
 import { writeFileAtomic } from './fs-atomic.js';
-import { buildPath, currentBuild, loadManifest } from './store.js';
-import type { Chunk, ChunkOptions, Document, Manifest, ParseProblem } from './types.js';
+import type { Segment } from './segments.js';
+import { buildPath, currentBuild, joinSegments, loadManifest, readSegmentList, type FileManifest } from './store.js';
+import type { Chunk, ChunkOptions, Document, ParseProblem } from './types.js';
 
 /** What a build knows of each corpus file it read, so that the next build skips it when unchanged. */
 export interface FileRecord {
@@ -13,7 +14,7 @@ export interface FileRecord {
   hash: string;
   /** The file's stat when it was hashed; absent in builds made before the stat cache. */
   stat?: FileStat;
-  /** How many documents it gave: a build's documents.json holds them in file order. */
+  /** How many documents it gave: a build's segments hold them in file order. */
   documents: number;
   problems: ParseProblem[];
 }
@@ -31,15 +32,24 @@ const RECORDS_FILE = 'files.json';
 /** The live build, as the next build reuses it. */
 export interface PreviousBuild {
   dir: string;
-  manifest: Manifest;
+  manifest: FileManifest;
   documents: Document[];
   chunks: Chunk[];
   files: Map<string, { record: FileRecord; documents: Document[] }>;
   /** Chunks by document id, in order. */
   chunksOf: Map<string, Chunk[]>;
+  /** Its segments in corpus order, by the name of their first file: the next build links the ones it keeps. */
+  segments: Map<string, PreviousSegment>;
   deletedVectors: number;
   /** The scan start of that build: a file modified about then may have changed without its stat showing it. */
   scannedAt: number;
+}
+
+export interface PreviousSegment {
+  name: string;
+  files: string[];
+  documents: Document[];
+  chunks: number;
 }
 
 /**
@@ -75,10 +85,20 @@ export async function readPreviousBuild(dataDir: string, embedder: Embedder, chu
     const sameChunking = manifest.chunking.targetChars === chunking.targetChars && manifest.chunking.overlapChars === chunking.overlapChars;
     if (!sameEmbedder || !sameChunking) return null;
     const dir = buildPath(dataDir, build);
-    const read = async <T>(name: string) => JSON.parse(await readFile(join(dir, name), 'utf8')) as T;
-    const [documents, chunks, records] = await Promise.all([read<Document[]>('documents.json'), read<Chunk[]>('chunks.json'), read<FileRecords>(RECORDS_FILE)]);
+    const [segments, records] = await Promise.all([readSegmentList(dir, manifest), readFile(join(dir, RECORDS_FILE), 'utf8').then((text) => JSON.parse(text) as FileRecords)]);
+    const { documents, chunks } = joinSegments(segments);
     if (documents.length !== manifest.documents || chunks.length !== manifest.chunks) return null;
-    return { dir, manifest, documents, chunks, files: byFile(records.files, documents), chunksOf: byDocument(chunks), deletedVectors: records.deletedVectors, scannedAt: records.scannedAt ?? 0 };
+    return {
+      dir,
+      manifest,
+      documents,
+      chunks,
+      files: byFile(records.files, documents),
+      chunksOf: byDocument(chunks),
+      segments: bySegment(manifest, segments),
+      deletedVectors: records.deletedVectors,
+      scannedAt: records.scannedAt ?? 0,
+    };
   } catch {
     return null;
   }
@@ -93,6 +113,15 @@ function byFile(records: FileRecord[], documents: Document[]): PreviousBuild['fi
   }
   if (next !== documents.length) throw new Error(`file records cover ${next} of ${documents.length} documents`);
   return files;
+}
+
+function bySegment(manifest: FileManifest, segments: Segment[]): Map<string, PreviousSegment> {
+  const of = new Map<string, PreviousSegment>();
+  segments.forEach((segment, i) => {
+    const { name, chunks } = manifest.segments[i]!;
+    if (segment.files.length > 0) of.set(segment.files[0]!, { name, files: segment.files, documents: segment.documents, chunks });
+  });
+  return of;
 }
 
 function byDocument(chunks: Chunk[]): Map<string, Chunk[]> {

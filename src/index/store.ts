@@ -3,17 +3,30 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NewsdeskError } from '../errors.js';
 import { writeFileAtomic } from './fs-atomic.js';
+import { linkSegment, readSegment, writeSegment, type Segment, type SegmentEntry, type SegmentPlan } from './segments.js';
 import { loadLexical, type LexicalData } from './term-data.js';
 import type { Chunk, Document, Manifest } from './types.js';
 import { vectorStoreFactory, type BuildVectorStore, type VectorStoreFactory } from './vector-store.js';
 
 /** Bumped whenever the files below change shape; an older index then asks to be rebuilt. */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
+
+/** A build's manifest on disk: the segments holding its documents and chunks, in corpus order. */
+export interface FileManifest extends Manifest {
+  segments: SegmentEntry[];
+}
 
 export interface StoredIndex {
-  manifest: Manifest;
+  manifest: FileManifest;
   documents: Document[];
   chunks: Chunk[];
+  vectors: BuildVectorStore;
+}
+
+/** A build to write: its segments (new or linked from the previous build) and its vector store. */
+export interface NewIndex {
+  manifest: Manifest;
+  segments: SegmentPlan[];
   vectors: BuildVectorStore;
 }
 
@@ -39,23 +52,27 @@ export async function currentBuild(dataDir: string): Promise<string | null> {
   }
 }
 
-export async function saveIndex(dataDir: string, index: StoredIndex, writeExtras?: WriteExtras): Promise<string> {
+export async function saveIndex(dataDir: string, index: NewIndex, writeExtras?: WriteExtras): Promise<string> {
   // Sortable by time, unique across processes and builds within one millisecond.
   const build = `${index.manifest.builtAt.replace(/[^0-9]/g, '')}-${randomBytes(3).toString('hex')}`;
   const staging = `${buildDir(dataDir, build)}.partial`;
   await mkdir(staging, { recursive: true });
   try {
-    // The vector store may write on the thread pool (hnswlib) while the JSON is serialized here.
+    // The vector store may write on the thread pool (hnswlib) while the segments are encoded here.
     await settled([
       index.vectors.save(staging),
       (async () => {
-        await writeFileAtomic(join(staging, 'documents.json'), JSON.stringify(index.documents));
-        await writeFileAtomic(join(staging, 'chunks.json'), JSON.stringify(index.chunks));
+        for (const plan of index.segments) {
+          if ('write' in plan) await writeSegment(join(staging, plan.name), plan.write, index.manifest.chunking);
+          else await linkSegment(plan.linkFrom, plan.name, staging);
+        }
         await writeExtras?.(staging);
       })(),
     ]);
+    const segments = index.segments.map(({ name, documents, chunks }) => ({ name, documents, chunks }));
+    const manifest: FileManifest = { ...index.manifest, segments };
     // The manifest goes last: a build directory with a manifest is a complete one.
-    await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(index.manifest, null, 2));
+    await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2));
   } catch (error) {
     // Half a build is never read (CURRENT still names the old one); it only takes room.
     await rm(staging, { recursive: true, force: true });
@@ -87,8 +104,8 @@ async function pruneBuilds(dataDir: string, keep: string): Promise<void> {
   await Promise.all(stale.map((name) => rm(buildDir(dataDir, name), { recursive: true, force: true })));
 }
 
-export async function loadManifest(dataDir: string, build: string): Promise<Manifest> {
-  const manifest = await readJson<Manifest>(join(buildDir(dataDir, build), 'manifest.json'));
+export async function loadManifest(dataDir: string, build: string): Promise<FileManifest> {
+  const manifest = await readJson<FileManifest>(join(buildDir(dataDir, build), 'manifest.json'));
   if (manifest.formatVersion !== FORMAT_VERSION) {
     throw new NewsdeskError(
       'INDEX_MISMATCH',
@@ -131,8 +148,7 @@ export async function loadIndex(dataDir: string, build?: string, stores?: Vector
     (store) => ({ store }),
     (error: unknown) => ({ error: new NewsdeskError('INDEX_CORRUPT', `${dir}: ${(error as Error).message}`) }),
   );
-  const documents = await readJson<Document[]>(join(dir, 'documents.json'));
-  const chunks = await readJson<Chunk[]>(join(dir, 'chunks.json'));
+  const { documents, chunks } = await readSegments(dir, manifest);
   const lexical = await loadLexical(dir, chunks);
   const loaded = await loading;
   if ('error' in loaded) throw loaded.error;
@@ -142,6 +158,42 @@ export async function loadIndex(dataDir: string, build?: string, stores?: Vector
     throw new NewsdeskError('INDEX_CORRUPT', `${dir} holds ${count} vectors for ${chunks.length} chunks.`);
   }
   return { manifest, documents, chunks, vectors, build, ...lexical };
+}
+
+/** The build's segments, read in parallel and joined in corpus order. Throws INDEX_CORRUPT naming a damaged one. */
+export async function readSegments(dir: string, manifest: FileManifest): Promise<Segment> {
+  return joinSegments(await readSegmentList(dir, manifest));
+}
+
+/** The build's segments one by one, in corpus order. Throws INDEX_CORRUPT naming a damaged one. */
+export function readSegmentList(dir: string, manifest: FileManifest): Promise<Segment[]> {
+  return Promise.all(
+    manifest.segments.map(async (entry) => {
+      const path = join(dir, entry.name);
+      let segment: Segment;
+      try {
+        segment = await readSegment(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new NewsdeskError('INDEX_CORRUPT', `${path}: ${code ?? (error as Error).message}`);
+      }
+      if (segment.documents.length !== entry.documents || segment.chunks.length !== entry.chunks) {
+        throw new NewsdeskError('INDEX_CORRUPT', `${path} holds ${segment.documents.length} documents and ${segment.chunks.length} chunks; the manifest says ${entry.documents} and ${entry.chunks}.`);
+      }
+      return segment;
+    }),
+  );
+}
+
+export function joinSegments(read: readonly Segment[]): Segment {
+  const joined: Segment = { files: [], documents: [], chunks: [] };
+  // push, not spread or concat per segment: segments can hold tens of thousands of items.
+  for (const segment of read) {
+    for (const name of segment.files) joined.files.push(name);
+    for (const doc of segment.documents) joined.documents.push(doc);
+    for (const chunk of segment.chunks) joined.chunks.push(chunk);
+  }
+  return joined;
 }
 
 async function readJson<T>(path: string): Promise<T> {

@@ -19,6 +19,12 @@ export interface Document {
   line: number;
   /** Front matter keys other than title, outlet, date and url (author, tags…), as parsed. */
   meta?: Record<string, unknown>;
+  /**
+   * An article's sentences as the chunker cut them, pairs of offsets into `text` ([start0, end0,
+   * start1, end1, …]), saved with the build so that quoting never splits sentences again. Absent
+   * when the build did not save them (a database build): quoting splits the paragraph then.
+   */
+  sentences?: Uint32Array;
 }
 
 /** A slice of a document's text. `text === doc.text.slice(start, end)` always holds. */
