@@ -40,14 +40,16 @@ async function open(logs: string[]) {
 describe('a damaged live build at start-up', () => {
   it('falls back to the previous build, with a warning naming both, and answers from it', async () => {
     expect(previous).toBeDefined();
-    const chunks = buildFile(live, 'chunks.json');
+    // lexical.bin: each build writes its own (segments and vector bases are shared by hard link,
+    // so truncating one in place would damage both builds).
+    const chunks = buildFile(live, 'lexical.bin');
     const saved = await readFile(chunks);
     await truncate(chunks, 100);
     try {
       const logs: string[] = [];
       const engine = await open(logs);
       expect(logs).toEqual([
-        `index: warning: the live build ${live} is damaged (${chunks} is not valid JSON.); answering from the previous build ${previous}. Run npm run reindex to rebuild.`,
+        `index: warning: the live build ${live} is damaged (${chunks}: damaged header); answering from the previous build ${previous}. Run npm run reindex to rebuild.`,
       ]);
       expect((await engine.ask(QUESTION)).answered).toBe(true);
       await engine.close();
@@ -71,11 +73,11 @@ describe('a damaged live build at start-up', () => {
   });
 
   it('fails with INDEX_CORRUPT only when no build loads', async () => {
-    const files = [buildFile(live, 'chunks.json'), buildFile(previous, 'chunks.json')];
+    const files = [buildFile(live, 'lexical.bin'), buildFile(previous, 'lexical.bin')];
     const saved = await Promise.all(files.map((f) => readFile(f)));
     await Promise.all(files.map((f) => truncate(f, 10)));
     try {
-      await expect(open([])).rejects.toMatchObject({ code: 'INDEX_CORRUPT', detail: `${files[0]} is not valid JSON.` });
+      await expect(open([])).rejects.toMatchObject({ code: 'INDEX_CORRUPT', detail: `${files[0]}: damaged header` });
     } finally {
       await Promise.all(files.map((f, i) => writeFile(f, saved[i]!)));
     }
