@@ -183,14 +183,14 @@ async function runOne(work: string, size: number, embedder: Embedder, embedderOp
   const floor = `raw searchKnn k=50 + 1 plain MiniSearch query (default options, the question's non-stopwords): ${p50p99(ref.floorMs)} (searchKnn p50 ${p50(ref.searchKnnMs)}, MiniSearch p50 ${p50(ref.miniSearchMs)})`;
   const rows: Array<[string, string, string]> = [
     ['add one document, then re-index', `${ms(againMs)} (embedded ${again.embedded}, cached ${again.cached}; cold build ${ms(coldMs)})`, `embed its ${addedTexts.length} chunks + hnswlib readIndex, addPoint, writeIndex: ${ms(floorMs)}`],
-    ['load (engine open, `npm run ask` start-up path)', `${ms(probe.loadMs)} (the build's files alone, loadIndex, measured first: ${ms(probe.indexLoadMs)}; the rest is loading the embedder, WordNet and the places)`, `hnswlib readIndex + JSON.parse of chunks/documents: ${ms(ref.loadMs)}; plain MiniSearch addAll: ${ms(ref.miniSearchBuildMs)}`],
+    ['load (engine open, `npm run ask` start-up path)', `${ms(probe.loadMs)} (the build's files alone, loadIndex, measured first: ${ms(probe.indexLoadMs)}; the rest is loading the embedder, WordNet and the places)`, `hnswlib readIndex + JSON.parse of the same chunks/documents as JSON files: ${ms(ref.loadMs)}; plain MiniSearch addAll: ${ms(ref.miniSearchBuildMs)}`],
     ['filter-only question ("what did <outlet> report on <date>")', `${p50p99(probe.filterOnlyMs)} (${probe.filterOnlyAnswered}/${probe.filterOnlyMs.length} answered)`, floor],
     ['`/headlines` with a query (engine.headlines)', p50p99(probe.headlinesQueryMs), floor],
     ['`/headlines` with an outlet (engine.headlines)', p50p99(probe.headlinesOutletMs), floor],
     ['topical question, pipeline without the query embedding', `${p50p99(probe.pipelineMs)} (query embedding alone: p50 ${p50(probe.queryEmbedMs)})`, floor],
     ['"latest" question whose filter matches nothing', outcomeText(probe.latestNothing), `boostRecent over 300k labels: ${outcomeText(probe.boostRecent300k)}`],
     ['embedding cache', `${mib(cacheAfter.bytes)} for ${again.chunks} vectors (${cacheAfter.perVector.toFixed(0)} B a vector; ${cacheAfter.files}); after the cold build ${mib(cacheBefore.bytes)}`, cacheAfter.limit],
-    ['resident memory, engine loaded', `RSS ${probe.rssMiB.toFixed(0)} MiB (heap used ${probe.heapMiB.toFixed(0)} MiB), after gc`, `on disk: vectors.hnsw ${mib(sum(indexFiles.filter((f) => f.name === 'vectors.hnsw')))}, chunks+documents JSON ${mib(sum(indexFiles.filter((f) => f.name === 'chunks.json' || f.name === 'documents.json')))}, saved BM25 and terms (lexical.bin) ${mib(sum(indexFiles.filter((f) => f.name === 'lexical.bin')))}, whole build ${mib(sum(indexFiles))}`],
+    ['resident memory, engine loaded', `RSS ${probe.rssMiB.toFixed(0)} MiB (heap used ${probe.heapMiB.toFixed(0)} MiB), after gc`, `on disk: vectors.hnsw ${mib(sum(indexFiles.filter((f) => f.name === 'vectors.hnsw')))}, documents and chunks (segments) ${mib(sum(indexFiles.filter((f) => f.name.startsWith('segment-'))))}, saved BM25 and terms (lexical.bin) ${mib(sum(indexFiles.filter((f) => f.name === 'lexical.bin')))}, whole build ${mib(sum(indexFiles))}`],
   ];
   return [
     '',

@@ -3,7 +3,7 @@
  * resident memory are those of a process that only opens the engine (as `npm run ask` does), not
  * of the one that generated and built the corpus. Reads a job file, prints one JSON object.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import MiniSearch from 'minisearch';
@@ -141,11 +141,16 @@ async function probe(job: ProbeJob): Promise<ProbeResult> {
  */
 async function referenceRun(job: ProbeJob, snapshot: Snapshot) {
   const dir = join(job.dataDir, 'index', 'builds', (await currentBuild(job.dataDir))!);
+  // The same chunks and documents as plain JSON files (as builds up to format 5 held them), written
+  // outside the index before the clock starts: the reference reads and parses those.
+  const plainFiles = { chunks: join(job.dataDir, 'reference-chunks.json'), documents: join(job.dataDir, 'reference-documents.json') };
+  await writeFile(plainFiles.chunks, JSON.stringify(snapshot.chunks));
+  await writeFile(plainFiles.documents, JSON.stringify(snapshot.documents.map(({ sentences: _, ...doc }) => doc)));
   const loadStart = now();
   const index = new hnswlib.HierarchicalNSW('cosine', snapshot.embedder.dimensions);
   await index.readIndex(join(dir, 'vectors.hnsw'));
-  const chunks = JSON.parse(await readFile(join(dir, 'chunks.json'), 'utf8')) as Chunk[];
-  JSON.parse(await readFile(join(dir, 'documents.json'), 'utf8'));
+  const chunks = JSON.parse(await readFile(plainFiles.chunks, 'utf8')) as Chunk[];
+  JSON.parse(await readFile(plainFiles.documents, 'utf8'));
   const loadMs = now() - loadStart;
   const buildStart = now();
   const plain = new MiniSearch<{ id: number; text: string }>({ fields: ['text'] });

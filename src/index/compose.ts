@@ -57,16 +57,18 @@ export function pickQuote(doc: Document, chunk: Chunk, queryTerms: Set<string>, 
   const paragraph = paragraphAround(doc.text, chunk.start);
   const spans = doc.sentences ? sentencesWithin(doc.sentences, paragraph) : splitParagraph(doc.text, paragraph);
   const inChunk = spans.map((span, i) => ({ span, i })).filter(({ span }) => span.start >= chunk.start && span.end <= chunk.end);
-  const scores = spans.map((span) => spanScore(doc.text, span, queryTerms, idf));
-  const best = inChunk.reduce((a, b) => (scores[b.i]! > scores[a.i]! ? b : a), inChunk[0] ?? { span: chunk, i: -1 });
-  if (best.i < 0 || scores[best.i]! === 0) return { start: chunk.start, end: chunk.end };
+  // Scored on demand: only the chunk's sentences and the one after the best are ever compared.
+  const scored: number[] = [];
+  const score = (i: number) => (scored[i] ??= spanScore(doc.text, spans[i]!, queryTerms, idf));
+  const best = inChunk.reduce((a, b) => (score(b.i) > score(a.i) ? b : a), inChunk[0] ?? { span: chunk, i: -1 });
+  if (best.i < 0 || score(best.i) === 0) return { start: chunk.start, end: chunk.end };
   let first = best.i;
   let last = best.i;
   const sentence = doc.text.slice(best.span.start, best.span.end);
   if (first > 0 && (REFERRING.test(sentence) || sentence.length < SHORT_SENTENCE)) first--;
   const next = last + 1;
   const fits = next < spans.length && spans[next]!.end - spans[first]!.start <= MAX_QUOTE_CHARS;
-  if (fits && scores[next]! >= scores[best.i]! / 2) last = next;
+  if (fits && score(next) >= score(best.i) / 2) last = next;
   return { start: spans[first]!.start, end: spans[last]!.end };
 }
 
