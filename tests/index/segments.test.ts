@@ -10,7 +10,7 @@ import { userMessage } from '../../src/errors.js';
 import { DEFAULT_CHUNKING, sentences, type Span } from '../../src/index/chunk.js';
 import { pickQuote } from '../../src/index/compose.js';
 import { buildIndex, type BuildOptions } from '../../src/index/indexer.js';
-import { segmentRuns } from '../../src/index/segments.js';
+import { readSegment, segmentRuns, writeSegment } from '../../src/index/segments.js';
 import { buildPath, currentBuild, loadIndex, loadManifest } from '../../src/index/store.js';
 import { contentTerms } from '../../src/index/terms.js';
 import type { Document } from '../../src/index/types.js';
@@ -68,6 +68,32 @@ describe('segment runs', () => {
   it('put every file in a segment of its own with one file per segment, and the whole list in one run when it is short', () => {
     expect(segmentRuns(['a', 'b', 'c'], 1)).toEqual([[0, 1], [1, 2], [2, 3]]);
     expect(segmentRuns([], 256)).toEqual([]);
+  });
+});
+
+describe('a segment file', () => {
+  it('gives back every document field and chunk as written: nulls, meta, non-ASCII text, a headline whose text is not its title', async () => {
+    const article: Document = {
+      id: 'a1', kind: 'article', title: 'Café talks — “résumé” 🚢', outlet: 'Le Monde', date: '2025-03-07', url: 'https://x.example/1',
+      text: 'Les négociations 🚢 ont repris. Elles dureront.\n\nUn second paragraphe.', file: 'b/ä.md', line: 6, meta: { author: 'Zoë', tags: ['a', 'b'] },
+    };
+    const headline: Document = { id: 'h1', kind: 'headline', title: 'Ports reopen', outlet: null, date: null, url: null, text: 'Ports reopen', file: 'c.txt', line: 3 };
+    const odd: Document = { ...headline, id: 'h2', text: 'Ports reopen (updated)', line: 4 };
+    const second = article.text.indexOf('Un second');
+    const firstEnd = article.text.indexOf('\n');
+    const chunks = [
+      { id: 'a1#0', docId: 'a1', text: article.text.slice(0, firstEnd), start: 0, end: firstEnd },
+      { id: 'a1#1', docId: 'a1', text: article.text.slice(second), start: second, end: article.text.length },
+      { id: 'h1#0', docId: 'h1', text: 'Ports reopen', start: 0, end: 12 },
+      { id: 'h2#0', docId: 'h2', text: odd.text, start: 0, end: odd.text.length },
+    ];
+    expect(chunks[0]!.text).toBe('Les négociations 🚢 ont repris. Elles dureront.');
+    const path = join(ws.root, 'one.bin');
+    await writeSegment(path, { files: ['b/ä.md', 'c.txt', 'empty.md'], documents: [article, headline, odd], chunks }, DEFAULT_CHUNKING);
+    const read = await readSegment(path);
+    expect(read.files).toEqual(['b/ä.md', 'c.txt', 'empty.md']);
+    expect(read.documents).toEqual([{ ...article, sentences: Uint32Array.of(0, article.text.indexOf(' Elles'), article.text.indexOf('Elles'), firstEnd, second, article.text.length) }, headline, odd]);
+    expect(read.chunks).toEqual(chunks);
   });
 });
 
