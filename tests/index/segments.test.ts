@@ -11,7 +11,7 @@ import { DEFAULT_CHUNKING, sentences, type Span } from '../../src/index/chunk.js
 import { pickQuote } from '../../src/index/compose.js';
 import { buildIndex, type BuildOptions } from '../../src/index/indexer.js';
 import { readSegment, segmentRuns, writeSegment } from '../../src/index/segments.js';
-import { buildPath, currentBuild, loadIndex, loadManifest } from '../../src/index/store.js';
+import { buildPath, currentBuild, FORMAT_VERSION, loadIndex, loadManifest } from '../../src/index/store.js';
 import { contentTerms } from '../../src/index/terms.js';
 import type { Document } from '../../src/index/types.js';
 import { writeNewsCorpus } from '../../scripts/support/news-corpus.js';
@@ -148,6 +148,18 @@ describe('a re-index with documents and chunks in segments', () => {
     const index = await expectSameAsScratch();
     expect(index.documents.some((d) => d.file === 'a.md')).toBe(false);
     expect(index.documents.find((d) => d.file === 'z-story.md')!.id).toMatch(/-2$/);
+  });
+
+  it('treats an index of format 5 (documents.json and chunks.json) as INDEX_MISMATCH, and re-indexes it from scratch', async () => {
+    await build();
+    const path = join(await live(), 'manifest.json');
+    const { segments: _, ...manifest } = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    await writeFile(path, JSON.stringify({ ...manifest, formatVersion: 5 }));
+    const error = await loadIndex(ws.dataDir).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INDEX_MISMATCH', detail: `The index is in format 5; this version reads format ${FORMAT_VERSION}.` });
+    expect(userMessage(error)).toContain('Run `npm run reindex`');
+    expect((await build()).update?.mode).toBe('full');
+    expect((await loadIndex(ws.dataDir)).chunks).toHaveLength(122);
   });
 
   it('fails to load with INDEX_CORRUPT naming a damaged segment, and the message says to re-index', async () => {
