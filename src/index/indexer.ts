@@ -149,6 +149,10 @@ interface Assembled {
   changed: Set<string>;
   /** How many chunks each document has, by position in `documents`. */
   chunkCounts: Uint32Array;
+  /** Chunks made by this build (parsed anew, or a kept document's under its new id), in corpus order. */
+  fresh: Chunk[];
+  /** Ids of the previous build's documents whose chunks this build holds as they were. */
+  reused: Set<string>;
 }
 
 /**
@@ -157,7 +161,7 @@ interface Assembled {
  * assigned afterwards, over the whole corpus, exactly as a full build assigns them.
  */
 function assemble(files: ScannedFile[], previous: PreviousBuild | null, chunking: ChunkOptions): Assembled {
-  const found: Array<{ doc: Document; chunks: Chunk[] | null }> = [];
+  const found: Array<{ doc: Document; chunks: Chunk[] | null; previousId?: string }> = [];
   const problems: ParseProblem[] = [];
   const records: FileRecord[] = [];
   const changed = new Set<string>();
@@ -172,25 +176,36 @@ function assemble(files: ScannedFile[], previous: PreviousBuild | null, chunking
     const known = previous!.files.get(file.name)!;
     records.push({ ...known.record, stat: file.stat });
     for (const problem of known.record.problems) problems.push(problem);
-    for (const doc of known.documents) found.push({ doc: { ...doc, id: parsedId(doc.id) }, chunks: previous!.chunksOf.get(doc.id) ?? [] });
+    for (const doc of known.documents) found.push({ doc: { ...doc, id: parsedId(doc.id) }, chunks: previous!.chunksOf.get(doc.id) ?? [], previousId: doc.id });
   }
   const documents = dedupeIds(found.map((f) => f.doc));
   const chunks: Chunk[] = [];
+  const fresh: Chunk[] = [];
+  const reused = new Set<string>();
   const chunkCounts = new Uint32Array(documents.length);
   documents.forEach((doc, i) => {
-    const kept = found[i]!.chunks;
+    const { chunks: kept, previousId } = found[i]!;
     if (!kept) {
       const split = splitDocument(doc, chunking);
       // Saved with the build, so that quoting never splits these sentences again.
       if (doc.kind === 'article') doc.sentences = split.sentences;
-      for (const chunk of split.chunks) chunks.push(chunk);
+      for (const chunk of split.chunks) chunks.push(chunk), fresh.push(chunk);
       chunkCounts[i] = split.chunks.length;
+    } else if (previousId === doc.id) {
+      reused.add(previousId);
+      for (const chunk of kept) chunks.push(chunk);
+      chunkCounts[i] = kept.length;
     } else {
-      kept.forEach((chunk, n) => chunks.push(chunk.docId === doc.id ? chunk : { ...chunk, id: `${doc.id}#${n}`, docId: doc.id }));
+      // A repeated story's `-2` suffix moved: the same chunks under the document's new id.
+      kept.forEach((chunk, n) => {
+        const moved = { ...chunk, id: `${doc.id}#${n}`, docId: doc.id };
+        chunks.push(moved);
+        fresh.push(moved);
+      });
       chunkCounts[i] = kept.length;
     }
   });
-  return { documents, chunks, problems, records, filesRead: changed.size, changed, chunkCounts };
+  return { documents, chunks, problems, records, filesRead: changed.size, changed, chunkCounts, fresh, reused };
 }
 
 /**
@@ -248,13 +263,18 @@ function indexedAs(chunk: Chunk, doc: Document | undefined): string {
 }
 
 function diff(previous: PreviousBuild, corpus: Assembled): Change {
-  const previousDoc = new Map(previous.documents.map((doc) => [doc.id, doc]));
-  const docById = new Map(corpus.documents.map((doc) => [doc.id, doc]));
-  // Chunks of unchanged files are the previous build's own objects: only the others are compared.
-  const kept = new Set(previous.chunks);
-  const fresh = corpus.chunks.filter((chunk) => !kept.has(chunk));
-  const current = new Set(corpus.chunks);
-  const stale = previous.chunks.filter((chunk) => !current.has(chunk));
+  // Chunks of unchanged files are the previous build's own objects: only the others are compared,
+  // stale ones in the previous build's order (removals update BM25's running means in order).
+  const previousDoc = new Map<string, Document>();
+  const stale: Chunk[] = [];
+  for (const doc of previous.documents) {
+    if (corpus.reused.has(doc.id)) continue;
+    previousDoc.set(doc.id, doc);
+    for (const chunk of previous.chunksOf.get(doc.id) ?? []) stale.push(chunk);
+  }
+  const fresh = corpus.fresh;
+  const docById = new Map<string, Document>();
+  for (const doc of corpus.documents) if (!corpus.reused.has(doc.id)) docById.set(doc.id, doc);
   const before = new Map(stale.map((chunk) => [chunk.id, indexedAs(chunk, previousDoc.get(chunk.docId))]));
   const now = new Map(fresh.map((chunk) => [chunk.id, indexedAs(chunk, docById.get(chunk.docId))]));
   const removed = stale.filter((chunk) => now.get(chunk.id) !== before.get(chunk.id));
