@@ -43,7 +43,10 @@ export function conceptScores(concepts: readonly WeightedTerm[][], scoresOf: (te
   return sortByScore([...totals].map(([label, { sum, matched }]) => ({ label, score: sum * matched })));
 }
 
-/** BM25 by question concept over a whole lexical index: each term searched once, alone. */
+/**
+ * BM25 by question concept over a whole lexical index, every matching label: `conceptScores` with
+ * each term searched once, alone. The reference the index's own `searchConcepts` is tested against.
+ */
 export function conceptSearch(lexical: LexicalIndex, concepts: readonly WeightedTerm[][]): Ranked[] {
   const byTerm = new Map<string, Ranked[]>();
   const scoresOf = (term: string) => {

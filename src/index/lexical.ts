@@ -6,6 +6,11 @@ export interface LexicalIndex {
   search(query: string, k: number): Array<{ label: number; score: number }>;
   /** BM25 over normalized terms, each term's contribution scaled by its weight (expansions weigh less). */
   searchTerms(terms: WeightedTerm[], k: number): Array<{ label: number; score: number }>;
+  /**
+   * BM25 by question concept (`concepts.ts`), the k best: per concept the best weighted score of its
+   * terms, summed, times the number of concepts matched; ties by ascending label.
+   */
+  searchConcepts(concepts: readonly WeightedTerm[][], k: number): Array<{ label: number; score: number }>;
   /** Inverse document frequency of a normalized term; unseen terms get the highest value. */
   idf(term: string): number;
 }
@@ -157,8 +162,95 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
     return top.map((s) => ({ label: arrays.labels[s]!, score: score[s]! }));
   }
 
+  const concept = {
+    best: new Float64Array(count),
+    bestStamp: new Int32Array(count),
+    bestMet: new Int32Array(count),
+    stamp: 0,
+    sum: new Float64Array(count),
+    matched: new Uint16Array(count),
+    sumStamp: new Int32Array(count),
+    sumMet: new Int32Array(count),
+    query: 0,
+  };
+
+  /**
+   * Calls `visit(label, score)` for each chunk holding `term`, with the term's unweighted score
+   * (what `searchTerms([{ term, weight: 1 }])` gives it). A one-word term reads its postings
+   * directly: the text part, plus the title part, in `run`'s order of operations.
+   */
+  function eachTermScore(term: string, visit: (label: number, score: number) => void): void {
+    if (term.includes(' ')) {
+      for (const { label, score } of run(term.split(' ').filter(Boolean), () => 1, count)) visit(label, score);
+      return;
+    }
+    const t = termNumber.get(term);
+    if (t === undefined) return;
+    const { termScore, termStamp, termMet } = scratch;
+    const stamp = ++scratch.stamp;
+    let termCount = 0;
+    for (let f = 0; f < FIELDS; f++) {
+      const { offsets, slots, freqs } = arrays.fields[f]!;
+      const from = offsets[t]!;
+      const to = offsets[t + 1]!;
+      if (from === to) continue;
+      const idf = idfOf(to - from);
+      const weight = FIELD_BOOSTS[f]!;
+      const norm = norms[f]!;
+      for (let p = from; p < to; p++) {
+        const s = slots[p]!;
+        const tf = freqs[p]!;
+        const part = weight * (idf * (D + (tf * (K + 1)) / (tf + norm[s]!)));
+        if (termStamp[s] === stamp) termScore[s] = termScore[s]! + part;
+        else {
+          termStamp[s] = stamp;
+          termScore[s] = part;
+          termMet[termCount++] = s;
+        }
+      }
+    }
+    for (let i = 0; i < termCount; i++) visit(arrays.labels[termMet[i]!]!, termScore[termMet[i]!]!);
+  }
+
+  function searchConcepts(concepts: readonly WeightedTerm[][], k: number): Array<{ label: number; score: number }> {
+    const { best, bestStamp, bestMet, sum, matched, sumStamp, sumMet } = concept;
+    const query = ++concept.query;
+    let metCount = 0;
+    for (const alternatives of concepts) {
+      const stamp = ++concept.stamp;
+      let bestCount = 0;
+      for (const { term, weight } of alternatives) {
+        eachTermScore(term, (label, score) => {
+          const weighted = weight * score;
+          if (bestStamp[label] === stamp) best[label] = Math.max(best[label]!, weighted);
+          else {
+            bestStamp[label] = stamp;
+            best[label] = Math.max(0, weighted);
+            bestMet[bestCount++] = label;
+          }
+        });
+      }
+      for (let i = 0; i < bestCount; i++) {
+        const label = bestMet[i]!;
+        if (sumStamp[label] === query) {
+          sum[label] = sum[label]! + best[label]!;
+          matched[label] = matched[label]! + 1;
+        } else {
+          sumStamp[label] = query;
+          sum[label] = best[label]!;
+          matched[label] = 1;
+          sumMet[metCount++] = label;
+        }
+      }
+    }
+    for (let i = 0; i < metCount; i++) sum[sumMet[i]!] = sum[sumMet[i]!]! * matched[sumMet[i]!]!;
+    // Ties by ascending label: the label itself is the order.
+    return topK(sumMet, metCount, k, sum, null).map((label) => ({ label, score: sum[label]! }));
+  }
+
   return {
     search: (query, k) => run(queryTerms(query), () => 1, k),
+    searchConcepts,
     searchTerms(terms, k) {
       const weights = new Map<string, number>();
       for (const { term, weight } of terms) weights.set(term, Math.max(weight, weights.get(term) ?? 0));
@@ -174,13 +266,15 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
 }
 
 /**
- * The k best of `items[0 .. n)` by value, highest first, ties by ascending order: a bounded
+ * The k best of `items[0 .. n)` by value, highest first, ties by ascending order (or item): a bounded
  * min-heap, so a query that meets most of the corpus costs n log k, not a sort of n.
  */
-function topK(items: Int32Array, n: number, k: number, value: Float64Array, order: Int32Array): number[] {
+function topK(items: Int32Array, n: number, k: number, value: Float64Array, order: Int32Array | null): number[] {
   if (k <= 0) return [];
-  // a ranks below b: lower value, or the same value met later.
-  const below = (a: number, b: number) => value[a]! < value[b]! || (value[a] === value[b] && order[a]! > order[b]!);
+  // a ranks below b: lower value, or the same value met later (null: the greater item).
+  const below = order
+    ? (a: number, b: number) => value[a]! < value[b]! || (value[a] === value[b] && order[a]! > order[b]!)
+    : (a: number, b: number) => value[a]! < value[b]! || (value[a] === value[b] && a > b);
   const byRank = (a: number, b: number) => (below(a, b) ? 1 : below(b, a) ? -1 : 0);
   // Every match asked for (concept scoring reads whole lists): one sort, no heap.
   if (k >= n) return Array.from(items.subarray(0, n)).sort(byRank);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import MiniSearch from 'minisearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocuments, DEFAULT_CHUNKING } from '../../src/index/chunk.js';
+import { conceptSearch } from '../../src/index/concepts.js';
 import { readCorpus } from '../../src/index/corpus.js';
 import { fieldTexts, lexicalIndexOf, LexicalWriter, type LexicalIndex, type WeightedTerm } from '../../src/index/lexical.js';
 import { contentTerms, isStopword, normalizeTerm, WORD } from '../../src/index/terms.js';
@@ -33,7 +34,7 @@ function miniSearch(): MiniSearch<Row> {
 function miniIndex(search: MiniSearch<Row>, chunks: readonly Chunk[]): LexicalIndex {
   const labelOf = new Map(chunks.map((c, label) => [c.id, label]));
   const labelled = (found: Array<{ id: unknown; score: number }>, k: number) => found.slice(0, k).map((r) => ({ label: labelOf.get(r.id as string)!, score: r.score }));
-  return {
+  const index: LexicalIndex = {
     search: (query, k) => labelled(search.search(query), k),
     searchTerms(terms, k) {
       const weights = new Map<string, number>();
@@ -41,8 +42,10 @@ function miniIndex(search: MiniSearch<Row>, chunks: readonly Chunk[]): LexicalIn
       const found = search.search(terms.map((t) => t.term).join(' '), { tokenize: (text) => text.split(' ').filter(Boolean), processTerm: (term) => term, boostTerm: (term) => weights.get(term) ?? 1 });
       return labelled(found, k);
     },
+    searchConcepts: (concepts, k) => conceptSearch(index, concepts).slice(0, k),
     idf: () => 0,
   };
+  return index;
 }
 
 const rowOf = (chunk: Chunk, doc: Document | undefined): Row => {
