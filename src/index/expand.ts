@@ -1,6 +1,6 @@
 import { PLACE_FORMS, type Place, type PlaceForm } from './places.js';
 import { allTerms, isStopword, normalizeTerm, sameWord, WORD } from './terms.js';
-import type { Relation, WordNet } from './wordnet.js';
+import type { Related, Relation, WordNet } from './wordnet.js';
 
 /**
  * Query expansion: the words a question does not share with the corpus, said the corpus's way.
@@ -158,7 +158,7 @@ export function expandQuestion(
     for (const [word] of text.matchAll(WORD)) {
       const term = normalizeTerm(word);
       if (isStopword(word) || placed.has(term) || isName(word, caseMap)) continue;
-      for (const r of lexicons.wordnet.related(word, settings.senses)) {
+      for (const r of relatedOf(lexicons.wordnet, word, settings.senses)) {
         // A common word never stands for a name: "best" is not "Trump", "put in" is not "Putin".
         if (isName(r.lemma, caseMap) || isName(r.lemma.replace(/[-_\s.]/g, ''), caseMap)) continue;
         for (const t of corpusTerms(r.lemma, vocabulary, false) ?? []) {
@@ -168,6 +168,26 @@ export function expandQuestion(
     }
   }
   return [...out.values()];
+}
+
+const RELATED_CACHE = 4096;
+const relatedCache = new WeakMap<WordNet, Map<string, Related[]>>();
+
+/**
+ * `wordnet.related`, remembered per word: each call reads synsets from WordNet's data files, and
+ * the words of news questions recur. WordNet is read-only, so a remembered answer stays true;
+ * the cache is emptied when full rather than growing with every word ever asked.
+ */
+function relatedOf(wordnet: WordNet, word: string, senses: number): readonly Related[] {
+  let cache = relatedCache.get(wordnet);
+  if (!cache) relatedCache.set(wordnet, (cache = new Map()));
+  const key = `${senses} ${word}`;
+  let related = cache.get(key);
+  if (!related) {
+    if (cache.size >= RELATED_CACHE) cache.clear();
+    cache.set(key, (related = wordnet.related(word, senses)));
+  }
+  return related;
 }
 
 const VARIANT_PREFIX = 6;
@@ -180,8 +200,33 @@ export function variantsOf(term: string, vocabulary: Iterable<string>): string[]
   if (term.length < VARIANT_PREFIX) return [];
   const prefix = term.slice(0, VARIANT_PREFIX);
   const found: string[] = [];
-  for (const candidate of vocabulary) if (candidate !== term && candidate.startsWith(prefix) && sameWord(term, candidate)) found.push(candidate);
+  for (const candidate of withPrefix(vocabulary, prefix)) if (candidate !== term && candidate.startsWith(prefix) && sameWord(term, candidate)) found.push(candidate);
   return found.sort();
+}
+
+/** A vocabulary's terms by their first VARIANT_PREFIX letters, and the size it was built at. */
+const prefixIndexes = new WeakMap<Set<string>, { size: number; byPrefix: Map<string, string[]> }>();
+
+/**
+ * The terms of `vocabulary` that may start with `prefix`. A snapshot's vocabulary (a Set, never
+ * changed) is indexed by prefix on its first question, so a word costs a look-up, not a scan of
+ * every term; a Set whose size has changed since is indexed again, any other iterable is scanned.
+ */
+function withPrefix(vocabulary: Iterable<string>, prefix: string): Iterable<string> {
+  if (!(vocabulary instanceof Set)) return vocabulary;
+  let index = prefixIndexes.get(vocabulary);
+  if (!index || index.size !== vocabulary.size) {
+    const byPrefix = new Map<string, string[]>();
+    for (const term of vocabulary) {
+      if (term.length < VARIANT_PREFIX) continue;
+      const key = term.slice(0, VARIANT_PREFIX);
+      const list = byPrefix.get(key);
+      if (list) list.push(term);
+      else byPrefix.set(key, [term]);
+    }
+    prefixIndexes.set(vocabulary, (index = { size: vocabulary.size, byPrefix }));
+  }
+  return index.byPrefix.get(prefix) ?? [];
 }
 
 /**

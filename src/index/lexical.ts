@@ -172,20 +172,27 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
     sumStamp: new Int32Array(count),
     sumMet: new Int32Array(count),
     query: 0,
+    termLabel: new Int32Array(count),
+    termValue: new Float64Array(count),
   };
 
   /**
-   * Calls `visit(label, score)` for each chunk holding `term`, with the term's unweighted score
-   * (what `searchTerms([{ term, weight: 1 }])` gives it). A one-word term reads its postings
-   * directly: the text part, plus the title part, in `run`'s order of operations.
+   * Each chunk holding `term` with the term's unweighted score (what `searchTerms([{ term, weight: 1 }])`
+   * gives it), into `concept.termLabel` / `concept.termScore`; returns how many. A one-word term reads
+   * its postings directly: the text part, plus the title part, in `run`'s order of operations.
    */
-  function eachTermScore(term: string, visit: (label: number, score: number) => void): void {
+  function termScores(term: string): number {
+    const { termLabel, termValue } = concept;
     if (term.includes(' ')) {
-      for (const { label, score } of run(term.split(' ').filter(Boolean), () => 1, count)) visit(label, score);
-      return;
+      const found = run(term.split(' ').filter(Boolean), () => 1, count);
+      found.forEach(({ label, score }, i) => {
+        termLabel[i] = label;
+        termValue[i] = score;
+      });
+      return found.length;
     }
     const t = termNumber.get(term);
-    if (t === undefined) return;
+    if (t === undefined) return 0;
     const { termScore, termStamp, termMet } = scratch;
     const stamp = ++scratch.stamp;
     let termCount = 0;
@@ -209,26 +216,33 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
         }
       }
     }
-    for (let i = 0; i < termCount; i++) visit(arrays.labels[termMet[i]!]!, termScore[termMet[i]!]!);
+    const { labels } = arrays;
+    for (let i = 0; i < termCount; i++) {
+      termLabel[i] = labels[termMet[i]!]!;
+      termValue[i] = termScore[termMet[i]!]!;
+    }
+    return termCount;
   }
 
   function searchConcepts(concepts: readonly WeightedTerm[][], k: number): Array<{ label: number; score: number }> {
-    const { best, bestStamp, bestMet, sum, matched, sumStamp, sumMet } = concept;
+    const { best, bestStamp, bestMet, sum, matched, sumStamp, sumMet, termLabel, termValue } = concept;
     const query = ++concept.query;
     let metCount = 0;
     for (const alternatives of concepts) {
       const stamp = ++concept.stamp;
       let bestCount = 0;
       for (const { term, weight } of alternatives) {
-        eachTermScore(term, (label, score) => {
-          const weighted = weight * score;
+        const n = termScores(term);
+        for (let i = 0; i < n; i++) {
+          const label = termLabel[i]!;
+          const weighted = weight * termValue[i]!;
           if (bestStamp[label] === stamp) best[label] = Math.max(best[label]!, weighted);
           else {
             bestStamp[label] = stamp;
             best[label] = Math.max(0, weighted);
             bestMet[bestCount++] = label;
           }
-        });
+        }
       }
       for (let i = 0; i < bestCount; i++) {
         const label = bestMet[i]!;
@@ -244,7 +258,7 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
       }
     }
     for (let i = 0; i < metCount; i++) sum[sumMet[i]!] = sum[sumMet[i]!]! * matched[sumMet[i]!]!;
-    // Ties by ascending label: the label itself is the order.
+    // Ties by ascending label, as `sortByScore` orders them.
     return topK(sumMet, metCount, k, sum, null).map((label) => ({ label, score: sum[label]! }));
   }
 

@@ -114,12 +114,31 @@ function outletForms(outlet: string): string[] {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Each outlet with the patterns of its forms. */
+type OutletPatterns = Array<{ outlet: string; patterns: RegExp[] }>;
+
+/** Compiled once per outlet list (a snapshot's `outlets`): a question reads every outlet several times. */
+const compiled = new WeakMap<readonly string[], OutletPatterns>();
+
+function outletPatterns(outlets: readonly string[]): OutletPatterns {
+  let patterns = compiled.get(outlets);
+  if (!patterns) {
+    patterns = outlets.map((outlet) => ({
+      outlet,
+      patterns: outletForms(outlet).map((form) => new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escape(form)}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu')),
+    }));
+    compiled.set(outlets, patterns);
+  }
+  return patterns;
+}
+
 /** The longest outlet named in the text, so "The Times of Israel" wins over "The Times". */
-export function findOutlet(text: string, outlets: string[]): { outlet: string; rest: string } | null {
+export function findOutlet(text: string, outlets: readonly string[]): { outlet: string; rest: string } | null {
   let best: { outlet: string; at: number; length: number } | null = null;
-  for (const outlet of outlets) {
-    for (const form of outletForms(outlet)) {
-      const match = new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escape(form)}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu').exec(text);
+  for (const { outlet, patterns } of outletPatterns(outlets)) {
+    for (const pattern of patterns) {
+      // Not global or sticky: exec starts at 0 and keeps no state between texts.
+      const match = pattern.exec(text);
       if (match && (!best || match[0].length > best.length)) best = { outlet, at: match.index, length: match[0].length };
     }
   }

@@ -8,7 +8,7 @@ import { matchesDate, parseQuery, storeFilter, type ChunkFilter, type ParsedQuer
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './fusion.js';
 import { questionConcepts } from './concepts.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
-import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm } from './terms.js';
+import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm, sameWord } from './terms.js';
 import type { Snapshot } from './snapshot.js';
 import type { Document, UnmatchedFilters } from './types.js';
 import { dot, normalize } from './vector.js';
@@ -313,10 +313,13 @@ async function withContext(snapshot: Snapshot, query: Float32Array, list: Ranked
   const sameDoc = (label: number, other: number) => snapshot.chunks[other]?.docId === snapshot.chunks[label]!.docId;
   const neighbours = (label: number) => [label - 1, label + 1].filter((other) => sameDoc(label, other));
   const vectors = await vectorsOf(snapshot, [...new Set(list.flatMap(({ label }) => [label, ...neighbours(label)]))]);
+  // One buffer for every candidate's mix: each is scored before the next is mixed.
+  let mixed = new Float32Array(0);
   return sortByScore(list.map(({ label, score }) => {
     const own = vectors.get(label);
     if (!own) return { label, score };
-    const mixed = Float32Array.from(own);
+    if (mixed.length !== own.length) mixed = new Float32Array(own.length);
+    mixed.set(own);
     for (const neighbour of neighbours(label).map((other) => vectors.get(other))) {
       if (neighbour) for (let i = 0; i < mixed.length; i++) mixed[i]! += weight * neighbour[i]!;
     }
@@ -332,7 +335,14 @@ const DEDUP_PAGE = 64;
  */
 async function withoutDuplicates(snapshot: Snapshot, ranked: Iterable<Ranked>, threshold: number, limit: number) {
   const vectors = new Map<number, Float32Array>();
-  const similarity = (a: number, b: number) => storySimilarity(snapshot, (label) => vectors.get(label), a, b);
+  // Each result is compared with every one chosen before it: its distinct words are listed once.
+  const distinct = new Map<number, string[]>();
+  const wordsOf = (label: number) => {
+    let words = distinct.get(label);
+    if (!words) distinct.set(label, (words = [...new Set(snapshot.chunkTerms[label]!)]));
+    return words;
+  };
+  const similarity = (a: number, b: number) => storySimilarity((label) => vectors.get(label), wordsOf, a, b);
   const result = { selected: [] as Ranked[], duplicates: [] as Ranked[] };
   for (const page of pages(ranked, DEDUP_PAGE)) {
     for (const [label, vector] of await vectorsOf(snapshot, page.map((r) => r.label))) vectors.set(label, vector);
@@ -381,19 +391,23 @@ function hitOf(snapshot: Snapshot, r: Ranked): Hit {
  * How alike two results are as stories: the mean of their embeddings' cosine and their words'
  * overlap. Embeddings alone rate any two Iran headlines alike; words alone miss paraphrase.
  */
-function storySimilarity(snapshot: Snapshot, vectorOf: (label: number) => Float32Array | undefined, a: number, b: number): number {
+function storySimilarity(vectorOf: (label: number) => Float32Array | undefined, wordsOf: (label: number) => string[], a: number, b: number): number {
   const [left, right] = [vectorOf(a), vectorOf(b)];
   // A chunk the store lacks a vector for is compared by its words alone.
   const cosine = left && right ? dot(left, right) : 0;
-  return (cosine + wordOverlap(snapshot.chunkTerms[a]!, snapshot.chunkTerms[b]!)) / 2;
+  return (cosine + distinctOverlap(wordsOf(a), wordsOf(b))) / 2;
 }
 
 /** Jaccard overlap of two term lists, matching words as `sameWord` does. */
 export function wordOverlap(a: string[], b: string[]): number {
-  const left = new Set(a);
-  const right = new Set(b);
-  const shared = matchedTerms(left, right).size;
-  const union = left.size + right.size - shared;
+  return distinctOverlap([...new Set(a)], [...new Set(b)]);
+}
+
+/** `wordOverlap` of two lists without repeats: the left terms some right term matches, over the union. */
+function distinctOverlap(left: readonly string[], right: readonly string[]): number {
+  let shared = 0;
+  for (const term of left) if (right.some((other) => sameWord(term, other))) shared++;
+  const union = left.length + right.length - shared;
   return union === 0 ? 0 : shared / union;
 }
 
