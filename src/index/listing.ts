@@ -15,9 +15,8 @@ export interface ListingOrder {
   /** Distinct dates ('' for undated), in newest-first order. */
   dates: string[];
   byDate: Map<string, number[]>;
-  /** Per outlet, its chunks by date. */
-  byOutlet: Map<string, Map<string, number[]>>;
-  outletSizes: Map<string, number>;
+  /** An outlet's chunks by date (each date's in label order); undefined for an outlet no chunk has. */
+  byOutlet(outlet: string): Map<string, number[]> | undefined;
 }
 
 interface Sources {
@@ -35,30 +34,60 @@ export function listingOrder(snapshot: Sources): ListingOrder {
 }
 
 function buildOrder({ chunks, docById }: Sources): ListingOrder {
-  const byDate = new Map<string, number[]>();
-  const byOutlet = new Map<string, Map<string, number[]>>();
-  const outletSizes = new Map<string, number>();
-  chunks.forEach((chunk, label) => {
-    const doc = docById.get(chunk.docId)!;
-    const date = doc.date ?? '';
-    push(byDate, date, label);
-    if (doc.outlet) {
-      if (!byOutlet.has(doc.outlet)) byOutlet.set(doc.outlet, new Map());
-      push(byOutlet.get(doc.outlet)!, date, label);
-      outletSizes.set(doc.outlet, (outletSizes.get(doc.outlet) ?? 0) + 1);
+  // Dates and outlets are numbered, and looked up once per document rather than per chunk (a
+  // document's chunks are usually in a row): the order is built on a question's clock. An
+  // outlet's groups are made when a question first names it, from the numbers.
+  const dateNumber = new Map<string, number>();
+  const outletNumber = new Map<string, number>();
+  const dateOf = new Int32Array(chunks.length);
+  const outletOf = new Int32Array(chunks.length);
+  const byDateOf: number[][] = [];
+  let lastDoc: string | undefined;
+  let date = 0;
+  let outlet = -1;
+  for (let label = 0; label < chunks.length; label++) {
+    const docId = chunks[label]!.docId;
+    if (docId !== lastDoc) {
+      lastDoc = docId;
+      const doc = docById.get(docId)!;
+      date = numberOf(dateNumber, doc.date ?? '');
+      outlet = doc.outlet ? numberOf(outletNumber, doc.outlet) : -1;
     }
-  });
-  const dates = [...byDate.keys()].sort((a, b) => b.localeCompare(a));
+    dateOf[label] = date;
+    outletOf[label] = outlet;
+    (byDateOf[date] ??= []).push(label);
+  }
+  const dateNames = [...dateNumber.keys()];
+  const byDate = new Map(dateNames.map((name, d) => [name, byDateOf[d]!]));
+  const dates = dateNames.sort((a, b) => b.localeCompare(a));
   const position = new Int32Array(chunks.length);
   let i = 0;
-  for (const date of dates) for (const label of byDate.get(date)!) position[label] = i++;
-  return { total: chunks.length, position, dates, byDate, byOutlet, outletSizes };
+  for (const name of dates) for (const label of byDate.get(name)!) position[label] = i++;
+  const names = [...dateNumber.keys()];
+  const outlets = new Map<string, Map<string, number[]>>();
+  const byOutlet = (name: string) => {
+    const o = outletNumber.get(name);
+    if (o === undefined) return undefined;
+    let groups = outlets.get(name);
+    if (!groups) {
+      groups = new Map();
+      for (let label = 0; label < outletOf.length; label++) {
+        if (outletOf[label] !== o) continue;
+        const list = groups.get(names[dateOf[label]!]!);
+        if (list) list.push(label);
+        else groups.set(names[dateOf[label]!]!, [label]);
+      }
+      outlets.set(name, groups);
+    }
+    return groups;
+  };
+  return { total: chunks.length, position, dates, byDate, byOutlet };
 }
 
-function push(map: Map<string, number[]>, key: string, label: number): void {
-  const list = map.get(key);
-  if (list) list.push(label);
-  else map.set(key, [label]);
+function numberOf(numbers: Map<string, number>, key: string): number {
+  let n = numbers.get(key);
+  if (n === undefined) numbers.set(key, (n = numbers.size));
+  return n;
 }
 
 interface Segment {
@@ -73,7 +102,7 @@ interface Segment {
  * corpus would give; the list is produced lazily, so a caller that stops at k pays for k.
  */
 export function listing(order: ListingOrder, parsed: ParsedQuery, recencyWeight: number): { ranked: Iterable<Ranked>; unmatched?: UnmatchedFilters } {
-  let groups = parsed.outlet ? order.byOutlet.get(parsed.outlet) : undefined;
+  let groups = parsed.outlet ? order.byOutlet(parsed.outlet) : undefined;
   let relaxed = !!parsed.outlet && !groups;
   let segments = segmentsOf(order.dates, groups ?? order.byDate);
   if (parsed.date) {

@@ -97,8 +97,20 @@ export function storeFilter(parsed: Pick<ParsedQuery, 'outlet' | 'date'>): Chunk
 /** Does an ISO date fall within the pattern? Undated documents never match a date. */
 export function matchesDate(iso: string | null, pattern: DatePattern): boolean {
   if (!iso) return false;
-  const [y, m, d] = iso.split('-').map(Number);
+  const [y, m, d] = dateParts(iso);
   return (pattern.year === undefined || pattern.year === y) && (pattern.month === undefined || pattern.month === m) && (pattern.day === undefined || pattern.day === d);
+}
+
+/** An ISO date's numbers, remembered: a listing checks each of the corpus's dates per question. */
+const partsOf = new Map<string, number[]>();
+
+function dateParts(iso: string): number[] {
+  let parts = partsOf.get(iso);
+  if (!parts) {
+    if (partsOf.size >= 100_000) partsOf.clear();
+    partsOf.set(iso, (parts = iso.split('-').map(Number)));
+  }
+  return parts;
 }
 
 /**
@@ -114,18 +126,23 @@ function outletForms(outlet: string): string[] {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Each outlet with the patterns of its forms. */
-type OutletPatterns = Array<{ outlet: string; patterns: RegExp[] }>;
+/** Each outlet with its forms: the pattern, and the form in lower case when it is all ASCII. */
+type OutletPatterns = Array<{ outlet: string; forms: Array<{ pattern: RegExp; ascii: string | null }> }>;
 
 /** Compiled once per outlet list (a snapshot's `outlets`): a question reads every outlet several times. */
 const compiled = new WeakMap<readonly string[], OutletPatterns>();
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 function outletPatterns(outlets: readonly string[]): OutletPatterns {
   let patterns = compiled.get(outlets);
   if (!patterns) {
     patterns = outlets.map((outlet) => ({
       outlet,
-      patterns: outletForms(outlet).map((form) => new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escape(form)}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu')),
+      forms: outletForms(outlet).map((form) => ({
+        pattern: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escape(form)}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu'),
+        ascii: ASCII.test(form) ? form.toLowerCase() : null,
+      })),
     }));
     compiled.set(outlets, patterns);
   }
@@ -134,9 +151,14 @@ function outletPatterns(outlets: readonly string[]): OutletPatterns {
 
 /** The longest outlet named in the text, so "The Times of Israel" wins over "The Times". */
 export function findOutlet(text: string, outlets: readonly string[]): { outlet: string; rest: string } | null {
+  // In ASCII text an ASCII form matches, case aside, only where its lower case is a substring of
+  // the text's: the patterns of the other outlets need not run, nor be compiled by the first
+  // question (compiling a case-blind Unicode pattern costs milliseconds, and a corpus has dozens).
+  const lower = ASCII.test(text) ? text.toLowerCase() : null;
   let best: { outlet: string; at: number; length: number } | null = null;
-  for (const { outlet, patterns } of outletPatterns(outlets)) {
-    for (const pattern of patterns) {
+  for (const { outlet, forms } of outletPatterns(outlets)) {
+    for (const { pattern, ascii } of forms) {
+      if (lower !== null && ascii !== null && !lower.includes(ascii)) continue;
       // Not global or sticky: exec starts at 0 and keeps no state between texts.
       const match = pattern.exec(text);
       if (match && (!best || match[0].length > best.length)) best = { outlet, at: match.index, length: match[0].length };

@@ -22,6 +22,23 @@ export const WORD = /(?:\p{Lu}\.){2,}|\d+(?:\+\d+)+|[\p{L}\p{N}]+(?:['’][\p{L}
  * all become "iran". Stemming lets "negotiations" meet "negotiate".
  */
 export function normalizeTerm(word: string): string {
+  let term = normalized.get(word);
+  if (term === undefined) {
+    if (normalized.size >= NORMALIZED_CACHE) normalized.clear();
+    normalized.set(word, (term = normalizeWord(word)));
+  }
+  return term;
+}
+
+/**
+ * Words seen lately and their terms: a question's quotes and highlights normalize the same
+ * passages' words again and again, and Unicode folding and stemming cost far more than a look-up.
+ * Emptied when full, so it never holds more than a news vocabulary's worth.
+ */
+const NORMALIZED_CACHE = 65_536;
+const normalized = new Map<string, string>();
+
+function normalizeWord(word: string): string {
   const plain = word
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
