@@ -157,7 +157,8 @@ type Scored = Array<{ label: number; score: number }>;
 
 /**
  * BM25 for a follow-up: the question's own scores (`own`, which may weigh expansions of its words)
- * plus each earlier piece's, weighted.
+ * plus each earlier piece's, weighted. The in-process index sums the same way over its own arrays
+ * (`searchFollowUp` in lexical.ts, tested equal to this).
  */
 export function weightedSearch(
   own: (k: number) => Scored,

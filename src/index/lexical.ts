@@ -11,8 +11,19 @@ export interface LexicalIndex {
    * terms, summed, times the number of concepts matched; ties by ascending label.
    */
   searchConcepts(concepts: readonly WeightedTerm[][], k: number): Array<{ label: number; score: number }>;
+  /**
+   * A follow-up's BM25 (`weightedSearch` in followup.ts): the question's own scores, by concept when
+   * it has them, plus each earlier piece of text's scores times its weight; the k best.
+   */
+  searchFollowUp(query: FollowUpQuery, context: ReadonlyArray<{ text: string; weight: number }>, k: number): Array<{ label: number; score: number }>;
   /** Inverse document frequency of a normalized term; unseen terms get the highest value. */
   idf(term: string): number;
+}
+
+/** A question's terms, and the same grouped by concept when concepts are scored. */
+export interface FollowUpQuery {
+  terms: WeightedTerm[];
+  concepts?: WeightedTerm[][];
 }
 
 export interface WeightedTerm {
@@ -74,6 +85,14 @@ function analyze(text: string): { length: number; freqs: Map<string, number> } {
   return { length: new Set(words).size, freqs };
 }
 
+/** Weighted terms as words to search: a multi-word term counts as its words, each with the weight of a term spelled like it (or 1). */
+function termsQuery(terms: readonly WeightedTerm[]): { words: string[]; boostOf: (word: string) => number } {
+  const weights = new Map<string, number>();
+  for (const { term, weight } of terms) weights.set(term, Math.max(weight, weights.get(term) ?? 0));
+  const words = terms.flatMap((t) => t.term.split(' ')).filter(Boolean);
+  return { words, boostOf: (word) => weights.get(word) ?? 1 };
+}
+
 /** The query's terms as the index reads them: its words, without stopwords, normalized. */
 function queryTerms(query: string): string[] {
   const terms: string[] = [];
@@ -111,6 +130,18 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
   const idfOf = (df: number) => Math.log(1 + (count - df + 0.5) / (df + 0.5));
 
   function run(terms: string[], boostOf: (term: string) => number, k: number): Array<{ label: number; score: number }> {
+    const { score, seen, met } = scratch;
+    const metCount = accumulate(terms, boostOf);
+    const top = topK(met, metCount, k, score, seen);
+    for (let i = 0; i < metCount; i++) seen[met[i]!] = 0;
+    return top.map((s) => ({ label: arrays.labels[s]!, score: score[s]! }));
+  }
+
+  /**
+   * Scores every chunk holding one of `terms` into `scratch.score`, by slot, the slots listed in
+   * `scratch.met`; returns how many. The caller clears `scratch.seen` of them when done.
+   */
+  function accumulate(terms: string[], boostOf: (term: string) => number): number {
     const { score, matched, seen, termScore, termStamp, met, termMet } = scratch;
     let metCount = 0;
     const counted = new Set<string>();
@@ -157,9 +188,7 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
     }
     // The sum times the number of distinct query terms the chunk holds, as MiniSearch's "quality".
     for (let i = 0; i < metCount; i++) score[met[i]!] = score[met[i]!]! * matched[met[i]!]!;
-    const top = topK(met, metCount, k, score, seen);
-    for (let i = 0; i < metCount; i++) seen[met[i]!] = 0;
-    return top.map((s) => ({ label: arrays.labels[s]!, score: score[s]! }));
+    return metCount;
   }
 
   const concept = {
@@ -225,6 +254,14 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
   }
 
   function searchConcepts(concepts: readonly WeightedTerm[][], k: number): Array<{ label: number; score: number }> {
+    const { sum, sumMet } = concept;
+    const metCount = accumulateConcepts(concepts);
+    // Ties by ascending label, as `sortByScore` orders them.
+    return topK(sumMet, metCount, k, sum, null).map((label) => ({ label, score: sum[label]! }));
+  }
+
+  /** Each label's concept score into `concept.sum`, the labels listed in `concept.sumMet`; returns how many. */
+  function accumulateConcepts(concepts: readonly WeightedTerm[][]): number {
     const { best, bestStamp, bestMet, sum, matched, sumStamp, sumMet, termLabel, termValue } = concept;
     const query = ++concept.query;
     let metCount = 0;
@@ -258,20 +295,56 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
       }
     }
     for (let i = 0; i < metCount; i++) sum[sumMet[i]!] = sum[sumMet[i]!]! * matched[sumMet[i]!]!;
-    // Ties by ascending label, as `sortByScore` orders them.
-    return topK(sumMet, metCount, k, sum, null).map((label) => ({ label, score: sum[label]! }));
+    return metCount;
+  }
+
+  const followUp = { total: new Float64Array(count), stamp: new Int32Array(count), met: new Int32Array(count), query: 0 };
+
+  /**
+   * `weightedSearch` (followup.ts) over this index, summed in its order: the question's own scores
+   * (by concept, or its terms), then each earlier piece's times its weight; the k best, ties by label.
+   * Every matching chunk is added up, but none is listed, sorted or put in a map on the way.
+   */
+  function searchFollowUp(query: FollowUpQuery, context: ReadonlyArray<{ text: string; weight: number }>, k: number): Array<{ label: number; score: number }> {
+    if (context.length === 0) return query.concepts ? searchConcepts(query.concepts, k) : searchTerms(query.terms, k);
+    const { total, stamp, met } = followUp;
+    const now = ++followUp.query;
+    let metCount = 0;
+    const add = (label: number, value: number) => {
+      if (stamp[label] === now) total[label] = total[label]! + value;
+      else {
+        stamp[label] = now;
+        total[label] = 0 + value;
+        met[metCount++] = label;
+      }
+    };
+    if (query.concepts) {
+      const { sum, sumMet } = concept;
+      const n = accumulateConcepts(query.concepts);
+      for (let i = 0; i < n; i++) add(sumMet[i]!, 1 * sum[sumMet[i]!]!);
+    } else addScores(termsQuery(query.terms), 1, add);
+    for (const { text, weight } of context) addScores({ words: queryTerms(text), boostOf: () => 1 }, weight, add);
+    return topK(met, metCount, k, total, null).map((label) => ({ label, score: total[label]! }));
+  }
+
+  /** `add(label, weight × score)` for each chunk the words score, in the order they were met. */
+  function addScores(query: { words: string[]; boostOf: (word: string) => number }, weight: number, add: (label: number, value: number) => void): void {
+    const { score, seen, met } = scratch;
+    const n = accumulate(query.words, query.boostOf);
+    for (let i = 0; i < n; i++) add(arrays.labels[met[i]!]!, weight * score[met[i]!]!);
+    for (let i = 0; i < n; i++) seen[met[i]!] = 0;
+  }
+
+  function searchTerms(terms: WeightedTerm[], k: number): Array<{ label: number; score: number }> {
+    const { words, boostOf } = termsQuery(terms);
+    return run(words, boostOf, k);
   }
 
   return {
     search: (query, k) => run(queryTerms(query), () => 1, k),
     searchConcepts,
-    searchTerms(terms, k) {
-      const weights = new Map<string, number>();
-      for (const { term, weight } of terms) weights.set(term, Math.max(weight, weights.get(term) ?? 0));
-      // A multi-word term counts as its words, each with the weight of a term spelled like it (or 1).
-      const words = terms.flatMap((t) => t.term.split(' ')).filter(Boolean);
-      return run(words, (word) => weights.get(word) ?? 1, k);
-    },
+    searchTerms,
+    searchFollowUp,
     idf(term) {
       const t = termNumber.get(term);
       return idfOf(t === undefined ? 0 : text.offsets[t + 1]! - text.offsets[t]!);

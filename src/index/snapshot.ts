@@ -11,7 +11,7 @@ import { createEmbedder, createEmbedderById, type Embedder, type EmbedderOptions
 import { indexPlaces, type PlaceIndex } from './expand.js';
 import { explainRetrieval } from './explain.js';
 import { buildIndex } from './indexer.js';
-import { weightedSearch, type WeightedText } from './followup.js';
+import type { WeightedText } from './followup.js';
 import type { LexicalIndex, WeightedTerm } from './lexical.js';
 import type { Ranked } from './fusion.js';
 import { matchingPassages, storyPassages } from './matching.js';
@@ -91,10 +91,7 @@ function inProcessRankers(vectors: VectorStore, lexical: LexicalIndex, labelOf: 
   return {
     filters: false,
     dense: async (query, k) => labelled(await vectors.search(query, k), labelOf),
-    lexical: async (query, context, k) => {
-      const own = (n: number) => (query.concepts ? lexical.searchConcepts(query.concepts, n) : lexical.searchTerms(query.terms, n));
-      return weightedSearch(own, lexical.search, context, k);
-    },
+    lexical: async (query, context, k) => lexical.searchFollowUp(query, context, k),
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocuments, DEFAULT_CHUNKING } from '../../src/index/chunk.js';
 import { conceptSearch } from '../../src/index/concepts.js';
+import { weightedSearch } from '../../src/index/followup.js';
 import { readCorpus } from '../../src/index/corpus.js';
 import { buildLexicalIndex, type LexicalIndex, type WeightedTerm } from '../../src/index/lexical.js';
 import { contentTerms, WORD } from '../../src/index/terms.js';
@@ -70,7 +71,7 @@ function conceptsOf(query: string, random: Random): WeightedTerm[][] {
   return concepts;
 }
 
-describe('searchConcepts', () => {
+describe('searchConcepts and searchFollowUp', () => {
   for (const corpus of ['seed', 'news'] as const) {
     it(`gives the exhaustive concept scorer's labels, order and scores at every k (${corpus})`, () => {
       const index = corpus === 'seed' ? seed : news;
@@ -85,6 +86,29 @@ describe('searchConcepts', () => {
         }
       }
       expect(compared).toBe(4 * queries[corpus].length);
+    });
+  }
+
+  for (const corpus of ['seed', 'news'] as const) {
+    it(`scores a follow-up as weightedSearch over the exhaustive rankings does, by concept and by term (${corpus})`, () => {
+      const index = corpus === 'seed' ? seed : news;
+      const random = seededRandom(corpus === 'seed' ? 13 : 17);
+      const texts = queries[corpus];
+      let compared = 0;
+      texts.forEach((query, i) => {
+        const concepts = conceptsOf(query, random);
+        const terms = concepts.flat();
+        // One or two earlier questions, weighted as history is, or none (the question's own ranking).
+        const context = [texts[(i + 1) % texts.length]!, texts[(i + 7) % texts.length]!].slice(0, i % 3).map((text, j) => ({ text, weight: 0.5 / (j + 1) }));
+        for (const k of [3, 50]) {
+          const byConcept = weightedSearch((n) => conceptSearch(index, concepts).slice(0, n), index.search, context, k);
+          const byTerm = weightedSearch((n) => index.searchTerms(terms, n), index.search, context, k);
+          expect(index.searchFollowUp({ terms, concepts }, context, k), `${query} by concept (k ${k})`).toEqual(byConcept);
+          expect(index.searchFollowUp({ terms }, context, k), `${query} by term (k ${k})`).toEqual(byTerm);
+          compared += 2;
+        }
+      });
+      expect(compared).toBe(4 * texts.length);
     });
   }
 

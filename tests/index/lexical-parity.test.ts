@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocuments, DEFAULT_CHUNKING } from '../../src/index/chunk.js';
 import { conceptSearch } from '../../src/index/concepts.js';
 import { readCorpus } from '../../src/index/corpus.js';
+import { weightedSearch } from '../../src/index/followup.js';
 import { fieldTexts, lexicalIndexOf, LexicalWriter, type LexicalIndex, type WeightedTerm } from '../../src/index/lexical.js';
 import { contentTerms, isStopword, normalizeTerm, WORD } from '../../src/index/terms.js';
 import type { Chunk, Document } from '../../src/index/types.js';
@@ -43,6 +44,7 @@ function miniIndex(search: MiniSearch<Row>, chunks: readonly Chunk[]): LexicalIn
       return labelled(found, k);
     },
     searchConcepts: (concepts, k) => conceptSearch(index, concepts).slice(0, k),
+    searchFollowUp: (query, context, k) => weightedSearch((n) => (query.concepts ? index.searchConcepts(query.concepts, n) : index.searchTerms(query.terms, n)), index.search, [...context], k),
     idf: () => 0,
   };
   return index;
