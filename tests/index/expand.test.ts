@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { corpusTerms, expandQuestion, findPlaces, indexPlaces, shareNarrower, variantsOf, type Expansion } from '../../src/index/expand.js';
+import { corpusTerms, DEFAULT_EXPANSION, expandQuestion, findPlaces, indexPlaces, shareNarrower, variantsOf, type Expansion } from '../../src/index/expand.js';
 import { placeFromRecord, worldPlaces } from '../../src/index/places.js';
 import { buildCaseMap, contentTerms } from '../../src/index/terms.js';
-import { openWordNet, parseSynset } from '../../src/index/wordnet.js';
+import { openWordNet, parseSynset, type WordNet } from '../../src/index/wordnet.js';
 
 const wordnet = openWordNet();
 afterAll(() => wordnet.close());
@@ -101,6 +103,34 @@ describe('expandQuestion on a drop-in corpus about Canada', () => {
     expect(variantsOf('guarante', vocab)).toEqual(['guarantor']);
     expect(variantsOf('threaten', vocab)).toEqual(['threat']);
     expect(variantsOf('elect', vocab)).toEqual([]);
+  });
+
+  it('finds through the prefix index of a Set what a scan of the same terms finds, and sees a term added later', () => {
+    const dir = join(import.meta.dirname, '../../corpus');
+    const vocabulary = new Set(readdirSync(dir).flatMap((name) => contentTerms(readFileSync(join(dir, name), 'utf8'))));
+    const terms = [...vocabulary];
+    let withVariants = 0;
+    for (const term of terms) {
+      expect(variantsOf(term, vocabulary), term).toEqual(variantsOf(term, terms));
+      if (variantsOf(term, terms).length > 0) withVariants++;
+    }
+    expect(withVariants).toBeGreaterThan(10);
+    vocabulary.add('negotiatorship');
+    expect(variantsOf('negotiator', vocabulary)).toEqual(variantsOf('negotiator', [...vocabulary]));
+    expect(variantsOf('negotiator', vocabulary)).toContain('negotiatorship');
+  });
+
+  it('asks WordNet once per word and senses, and answers the same from memory', () => {
+    const asked: string[] = [];
+    const counting: WordNet = { ...wordnet, related: (word, senses) => (asked.push(`${word}/${senses}`), wordnet.related(word, senses)) };
+    const vocabulary = new Set(['armistic', 'ceasefir', 'truce', 'accord']);
+    const first = expandQuestion('Is the truce holding?', vocabulary, { wordnet: counting }, new Map());
+    const again = expandQuestion('Is the truce holding?', vocabulary, { wordnet: counting }, new Map());
+    const fewer = expandQuestion('Is the truce holding?', vocabulary, { wordnet: counting }, new Map(), { ...DEFAULT_EXPANSION, senses: 2 });
+    expect(first.map((e) => e.term)).toEqual(['armistic', 'ceasefir']);
+    expect(again).toEqual(first);
+    expect(fewer.length).toBeGreaterThanOrEqual(first.length);
+    expect(asked).toEqual(['truce/1', 'holding/1', 'truce/2', 'holding/2']);
   });
 
   it('reads a people as its country: "Danes" is not in the data, "Danish" is', () => {

@@ -47,6 +47,42 @@ describe('findOutlet', () => {
   });
 });
 
+describe('findOutlet, reading only the outlets a text can name', () => {
+  // The reading before the ASCII look-ahead: every outlet's pattern run on every text.
+  const everyPattern = (text: string, outlets: string[]) => {
+    let best: { outlet: string; at: number; length: number } | null = null;
+    for (const outlet of outlets) {
+      const bare = outlet.replace(/^the\s+/i, '');
+      for (const form of bare !== outlet && /\s/.test(bare) ? [outlet, bare] : [outlet]) {
+        const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const match = new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escaped}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu').exec(text);
+        if (match && (!best || match[0].length > best.length)) best = { outlet, at: match.index, length: match[0].length };
+      }
+    }
+    return best?.outlet ?? null;
+  };
+  // Non-ASCII outlets, and letters whose case folds into ASCII: the long s and the Kelvin sign.
+  const outlets = [...OUTLETS, 'Zürcher Zeitung', 'Le Monde', 'The Skopje Post', 'Kyiv Independent', 'Tass'];
+  const texts = [
+    'What did the times of israel say?', "THE NEW YORK TIMES'S view", 'what did zürcher zeitung report', 'ZÜRCHER ZEITUNG on trade',
+    'Le Monde’s take on talks', 'What did Reuterſ say?', 'What did the Skopje Poſt say?', 'what did \u212Ayiv Independent report?',
+    'news from tass', 'Tassel makers', 'Reuters and the Times of Israel', 'nothing here', 'Rueters', '',
+  ];
+
+  it('finds in every text what running every pattern finds, ASCII or not', () => {
+    for (const text of texts) expect(findOutlet(text, outlets)?.outlet ?? null, text).toBe(everyPattern(text, outlets));
+    // The look-ahead is not a loss: these are found through case folding only.
+    expect(findOutlet('What did Reuterſ say?', outlets)?.outlet).toBe('Reuters');
+    expect(findOutlet('what did \u212Ayiv Independent report?', outlets)?.outlet).toBe('Kyiv Independent');
+  });
+
+  it('reads a list again the same way, and a new list of other outlets as that list', () => {
+    expect(findOutlet('news from tass', outlets)?.outlet).toBe('Tass');
+    expect(findOutlet('news from tass', outlets)?.outlet).toBe('Tass');
+    expect(findOutlet('news from tass', OUTLETS)).toBeNull();
+  });
+});
+
 describe('parseQuery', () => {
   it('splits out outlet, date and recency, leaving the text to search', () => {
     expect(parseQuery('What did Reuters report about Russia on March 7?', OUTLETS)).toEqual({ text: 'What did report about Russia ?', outlet: 'Reuters', date: { month: 3, day: 7 }, recent: false });
