@@ -126,8 +126,8 @@ function outletForms(outlet: string): string[] {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Each outlet with its forms: the pattern, and the form in lower case when it is all ASCII. */
-type OutletPatterns = Array<{ outlet: string; forms: Array<{ pattern: RegExp; ascii: string | null }> }>;
+/** Each outlet with its forms: the pattern (made when first needed), and the form in lower case when it is all ASCII. */
+type OutletPatterns = Array<{ outlet: string; forms: Array<{ form: string; pattern?: RegExp; ascii: string | null }> }>;
 
 /** Compiled once per outlet list (a snapshot's `outlets`): a question reads every outlet several times. */
 const compiled = new WeakMap<readonly string[], OutletPatterns>();
@@ -139,10 +139,7 @@ function outletPatterns(outlets: readonly string[]): OutletPatterns {
   if (!patterns) {
     patterns = outlets.map((outlet) => ({
       outlet,
-      forms: outletForms(outlet).map((form) => ({
-        pattern: new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escape(form)}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu'),
-        ascii: ASCII.test(form) ? form.toLowerCase() : null,
-      })),
+      forms: outletForms(outlet).map((form) => ({ form, ascii: ASCII.test(form) ? form.toLowerCase() : null })),
     }));
     compiled.set(outlets, patterns);
   }
@@ -157,10 +154,11 @@ export function findOutlet(text: string, outlets: readonly string[]): { outlet: 
   const lower = ASCII.test(text) ? text.toLowerCase() : null;
   let best: { outlet: string; at: number; length: number } | null = null;
   for (const { outlet, forms } of outletPatterns(outlets)) {
-    for (const { pattern, ascii } of forms) {
-      if (lower !== null && ascii !== null && !lower.includes(ascii)) continue;
+    for (const entry of forms) {
+      if (lower !== null && entry.ascii !== null && !lower.includes(entry.ascii)) continue;
+      entry.pattern ??= new RegExp(String.raw`(?<![\p{L}\p{N}])(?:the\s+)?${escape(entry.form)}(?:['’]s)?(?![\p{L}\p{N}])`, 'iu');
       // Not global or sticky: exec starts at 0 and keeps no state between texts.
-      const match = pattern.exec(text);
+      const match = entry.pattern.exec(text);
       if (match && (!best || match[0].length > best.length)) best = { outlet, at: match.index, length: match[0].length };
     }
   }
