@@ -121,7 +121,17 @@ const TRACE_DEPTH = 5;
 export interface RetrieveOptions {
   /** false lists every result as it ranks, without folding near-duplicates behind "More". */
   dedupe?: boolean;
+  /**
+   * false: a question that only lists (an outlet, a date or "latest", no words) is neither embedded
+   * nor ranked, since its passages come from the newest-first order; its trace then shows no
+   * ranked lists and its evidence is empty. For callers that read only the passages (`answer`,
+   * `/headlines`); `explain` keeps the default, true.
+   */
+  rankListings?: boolean;
 }
+
+/** The evidence of a question nothing was ranked for. */
+const NO_EVIDENCE: Evidence = { dense: 0, lexical: 0, agree: false };
 
 /** The first `n` of a list that may be produced lazily. */
 function take<T>(items: Iterable<T>, n: number): T[] {
@@ -192,23 +202,12 @@ export async function retrieve(
   const weights = termWeights(ownTermsToWeigh(snapshot, followUp, ownTerms), followUp.context);
   const terms = [...weights.keys()];
   const expansions = settings.expansion ? expandQuestion(searchText, snapshot.vocabulary, snapshot.lexicons, snapshot.caseMap, settings.expansion) : [];
-  const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
-  const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...shareNarrower(expansions)];
-  const query = { terms: weighted, ...(settings.lexicalConcepts && { concepts: questionConcepts(ownTerms, expansions) }) };
-  const rank = async (filter?: ChunkFilter) => ({
-    dense: await withContext(snapshot, queryVector!, await snapshot.rankers.dense(queryVector!, settings.candidates, filter), settings.denseContext),
-    lexical: await snapshot.rankers.lexical(query, followUp.context, settings.candidates, filter),
-  });
-  // Rankers that filter in the store rank within the outlet and date; a filter that matches
-  // nothing there falls back to the nearest passages, as the filters after fusion do.
-  const inStore = snapshot.rankers.filters ? storeFilter(parsed) : undefined;
-  const filtered = inStore && (await rank(inStore));
-  const found = filtered && (filtered.dense.length > 0 || filtered.lexical.length > 0);
-  const { dense, lexical } = found ? filtered : await rank();
-  const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
   // A question made only of an outlet, a date or "latest" ("most recent from Newsweek", "what is
   // the latest news?") lists what matches, newest first.
   const listing = terms.length === 0 && !!(parsed.outlet || parsed.date || parsed.recent);
+  const unranked = listing && options.rankListings === false;
+  const { dense, lexical, found, inStore } = unranked ? { dense: [], lexical: [], found: false, inStore: undefined } : await rankQuestion(snapshot, parsed, searchText, followUp, ownTerms, expansions, settings);
+  const fused = mode === 'dense' ? dense : mode === 'lexical' ? lexical : fuse([dense, lexical], settings);
   const { ranked, unmatched } = listing
     ? listingOf(listingOrder(snapshot), parsed, settings.recencyWeight)
     : applyQueryFilters(snapshot, fused, parsed, settings);
@@ -217,7 +216,7 @@ export async function retrieve(
     : await withoutDuplicates(snapshot, ranked, settings.duplicateThreshold, k + MORE_LIMIT);
   const floor = (selected[0]?.score ?? 0) * settings.minRelativeScore;
   const shown = selected.slice(0, k).filter((r) => r.score >= floor);
-  const evidence = gatherEvidence(snapshot, terms, expansions, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
+  const evidence = unranked ? NO_EVIDENCE : gatherEvidence(snapshot, terms, expansions, dense, lexical, selected.slice(0, AGREEMENT_DEPTH), (t) => weights.get(t) ?? 1);
   const toHit = (r: Ranked): Hit => hitOf(snapshot, r);
   const verdict = judge({ snapshot, settings, followUp, parsed, searchText, terms, listing, expansions, evidence });
   return {
@@ -235,6 +234,24 @@ export async function retrieve(
     more: sortByScore([...selected.filter((r) => !shown.includes(r)), ...duplicates]).slice(0, MORE_LIMIT).map(toHit),
     trace: { searchText, terms, dense: dense.slice(0, TRACE_DEPTH), lexical: lexical.slice(0, TRACE_DEPTH), fused: take(ranked, TRACE_DEPTH), ...(unmatched && { unmatched }), ...(found && { inStore }), reason: verdict.reason },
   };
+}
+
+/** The question's dense and lexical rankings (within the outlet and dates when the store filters). */
+async function rankQuestion(snapshot: Snapshot, parsed: ParsedQuery, searchText: string, followUp: FollowUp, ownTerms: string[], expansions: Expansion[], settings: RetrievalSettings) {
+  const [queryVector] = await snapshot.embedder.embed([canonicalText(denseText(searchText, followUp.context), snapshot.caseMap)]);
+  const weighted = [...ownTerms.map((term) => ({ term, weight: 1 })), ...shareNarrower(expansions)];
+  const query = { terms: weighted, ...(settings.lexicalConcepts && { concepts: questionConcepts(ownTerms, expansions) }) };
+  const rank = async (filter?: ChunkFilter) => ({
+    dense: await withContext(snapshot, queryVector!, await snapshot.rankers.dense(queryVector!, settings.candidates, filter), settings.denseContext),
+    lexical: await snapshot.rankers.lexical(query, followUp.context, settings.candidates, filter),
+  });
+  // Rankers that filter in the store rank within the outlet and date; a filter that matches
+  // nothing there falls back to the nearest passages, as the filters after fusion do.
+  const inStore = snapshot.rankers.filters ? storeFilter(parsed) : undefined;
+  const filtered = inStore && (await rank(inStore));
+  const found = !!filtered && (filtered.dense.length > 0 || filtered.lexical.length > 0);
+  const { dense, lexical } = found ? filtered! : await rank();
+  return { dense, lexical, found, inStore };
 }
 
 /**

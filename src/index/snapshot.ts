@@ -18,7 +18,7 @@ import { matchingPassages, storyPassages } from './matching.js';
 import { nearestPassages } from './nearest.js';
 import { worldPlaces } from './places.js';
 import { matchesDate, type ChunkFilter } from './query.js';
-import { DEFAULT_SETTINGS, retrieve, type Retrieval, type RetrievalSettings } from './retriever.js';
+import { DEFAULT_SETTINGS, retrieve, type Retrieval, type RetrievalSettings, type RetrieveOptions } from './retriever.js';
 import { currentBuild, loadIndex, otherBuilds } from './store.js';
 import { contentTerms } from './terms.js';
 import type { LexicalData } from './term-data.js';
@@ -240,7 +240,8 @@ export async function answer(snapshot: Snapshot, question: string, options: Answ
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const asked = detectCoverageQuestion(text);
   if (asked) return coverageAnswer(text, asked, await matchingPassages(snapshot, asked.topic, { only: asked.only }, settings), answerK(options));
-  return composeAnswer(text, await retrieveAsked(snapshot, text, options));
+  // Only the passages are read here: a question that only lists needs no embedding nor ranking.
+  return composeAnswer(text, await retrieveAsked(snapshot, text, options, { rankListings: false }));
 }
 
 /** How `answer` reads the question: terms, expansions, filters, rankings and the verdict. */
@@ -259,9 +260,9 @@ function answerK(options: AskOptions): number {
 }
 
 // answer and explain read a question the same way: same k, mode and history.
-function retrieveAsked(snapshot: Snapshot, text: string, options: AnswerOptions): Promise<Retrieval> {
+function retrieveAsked(snapshot: Snapshot, text: string, options: AnswerOptions, retrieveOptions: RetrieveOptions = {}): Promise<Retrieval> {
   const history = (options.history ?? []).map((q) => q.trim()).filter(Boolean);
-  return retrieve(snapshot, text, answerK(options), options.settings ?? DEFAULT_SETTINGS, options.mode ?? 'hybrid', history);
+  return retrieve(snapshot, text, answerK(options), options.settings ?? DEFAULT_SETTINGS, options.mode ?? 'hybrid', history, retrieveOptions);
 }
 
 const HEADLINE_LIMIT = 200;
@@ -278,7 +279,7 @@ export async function findHeadlines(snapshot: Snapshot, filter: HeadlineQuery, s
   }
   // A listing shows every match: no near-duplicate folding, and a "latest"/filter-only query
   // walks the newest-first order only as far as the listing reaches.
-  const found = await retrieve(snapshot, filter.query, HEADLINE_LIMIT, settings, 'hybrid', [], { dedupe: false });
+  const found = await retrieve(snapshot, filter.query, HEADLINE_LIMIT, settings, 'hybrid', [], { dedupe: false, rankListings: false });
   const { parsed } = found;
   const fits = (doc: Document) =>
     inRange(doc) && (!parsed.outlet || doc.outlet === parsed.outlet) && (!parsed.date || matchesDate(doc.date, parsed.date));

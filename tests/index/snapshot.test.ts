@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
 import { openEngine } from '../../src/index/engine.js';
 import { buildIndex } from '../../src/index/indexer.js';
-import { answer, findHeadlines, loadOrBuild, loadSnapshot, type Snapshot } from '../../src/index/snapshot.js';
+import { composeAnswer } from '../../src/index/compose.js';
+import { retrieve } from '../../src/index/retriever.js';
+import { answer, DEFAULT_K, findHeadlines, loadOrBuild, loadSnapshot, type Snapshot } from '../../src/index/snapshot.js';
 import { vectorStoreFactory, type VectorStoreFactory } from '../../src/index/vector-store.js';
 import { seedWorkspace, useEmbedderOptions, type SeedWorkspace } from '../support/seed.js';
 
@@ -82,6 +84,23 @@ describe('answer() on the seed index', () => {
   it('says which filter matched nothing when it answers from the nearest', async () => {
     const result = await answer(seed, 'What did Newsweek report on December 25, 2024?');
     expect([result.answered, result.unmatched]).toEqual([true, { outlet: 'Newsweek', date: { year: 2024, month: 12, day: 25 } }]);
+  });
+
+  it('lists without embedding or ranking a question of an outlet, a date or "latest" only, and quotes what the ranked reading quotes', async () => {
+    const embedded: string[] = [];
+    const counting: Snapshot = { ...seed, embedder: { ...seed.embedder, embed: (texts) => (embedded.push(...texts), seed.embedder.embed(texts)) } };
+    for (const question of ['What did Newsweek report?', 'the latest news', 'What happened on March 7?', 'What did Newsweek report on December 25, 2024?']) {
+      const listed = await answer(counting, question);
+      expect(embedded, question).toEqual([]);
+      const ranked = composeAnswer(question, await retrieve(counting, question, DEFAULT_K));
+      expect(embedded.length, question).toBe(1);
+      embedded.length = 0;
+      expect(listed.passages.length, question).toBeGreaterThan(0);
+      expect(listed, question).toEqual(ranked);
+    }
+    // A question with words of its own is ranked: its passages come from the rankings.
+    await answer(counting, THREE_PLUS_THREE);
+    expect(embedded).toHaveLength(1);
   });
 
   it('validates before anything else: the error codes of an empty and a wordless question', async () => {
