@@ -8,7 +8,7 @@ import { matchesDate, parseQuery, storeFilter, type ChunkFilter, type ParsedQuer
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './fusion.js';
 import { questionConcepts } from './concepts.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
-import { canonicalText, contentTerms, isStopword, matchedTerms, normalizeTerm, sameWord } from './terms.js';
+import { canonicalText, contentTerms, isStopword, matchedTerms, MIN_SHARED_PREFIX, normalizeTerm, sameWord } from './terms.js';
 import type { Snapshot } from './snapshot.js';
 import type { Document, UnmatchedFilters } from './types.js';
 import { dot, normalize } from './vector.js';
@@ -352,11 +352,11 @@ const DEDUP_PAGE = 64;
  */
 async function withoutDuplicates(snapshot: Snapshot, ranked: Iterable<Ranked>, threshold: number, limit: number) {
   const vectors = new Map<number, Float32Array>();
-  // Each result is compared with every one chosen before it: its distinct words are listed once.
-  const distinct = new Map<number, string[]>();
+  // Each result is compared with every one chosen before it: its distinct words are read once.
+  const distinct = new Map<number, DistinctWords>();
   const wordsOf = (label: number) => {
     let words = distinct.get(label);
-    if (!words) distinct.set(label, (words = [...new Set(snapshot.chunkTerms[label]!)]));
+    if (!words) distinct.set(label, (words = distinctWords(snapshot.chunkTerms[label]!)));
     return words;
   };
   const similarity = (a: number, b: number) => storySimilarity((label) => vectors.get(label), wordsOf, a, b);
@@ -408,7 +408,7 @@ function hitOf(snapshot: Snapshot, r: Ranked): Hit {
  * How alike two results are as stories: the mean of their embeddings' cosine and their words'
  * overlap. Embeddings alone rate any two Iran headlines alike; words alone miss paraphrase.
  */
-function storySimilarity(vectorOf: (label: number) => Float32Array | undefined, wordsOf: (label: number) => string[], a: number, b: number): number {
+function storySimilarity(vectorOf: (label: number) => Float32Array | undefined, wordsOf: (label: number) => DistinctWords, a: number, b: number): number {
   const [left, right] = [vectorOf(a), vectorOf(b)];
   // A chunk the store lacks a vector for is compared by its words alone.
   const cosine = left && right ? dot(left, right) : 0;
@@ -417,14 +417,41 @@ function storySimilarity(vectorOf: (label: number) => Float32Array | undefined, 
 
 /** Jaccard overlap of two term lists, matching words as `sameWord` does. */
 export function wordOverlap(a: string[], b: string[]): number {
-  return distinctOverlap([...new Set(a)], [...new Set(b)]);
+  return distinctOverlap(distinctWords(a), distinctWords(b));
+}
+
+/**
+ * A term list without repeats, as `sameWord` reads it: two different terms are the same word only
+ * if they share at least their first MIN_SHARED_PREFIX letters, so each is looked for among the other
+ * list's terms with its own first letters, not among all of them.
+ */
+interface DistinctWords {
+  terms: string[];
+  set: Set<string>;
+  byPrefix: Map<string, string[]>;
+}
+
+function distinctWords(terms: readonly string[]): DistinctWords {
+  const set = new Set(terms);
+  const byPrefix = new Map<string, string[]>();
+  for (const term of set) {
+    if (term.length < MIN_SHARED_PREFIX) continue;
+    const key = term.slice(0, MIN_SHARED_PREFIX);
+    const list = byPrefix.get(key);
+    if (list) list.push(term);
+    else byPrefix.set(key, [term]);
+  }
+  return { terms: [...set], set, byPrefix };
 }
 
 /** `wordOverlap` of two lists without repeats: the left terms some right term matches, over the union. */
-function distinctOverlap(left: readonly string[], right: readonly string[]): number {
+function distinctOverlap(left: DistinctWords, right: DistinctWords): number {
   let shared = 0;
-  for (const term of left) if (right.some((other) => sameWord(term, other))) shared++;
-  const union = left.length + right.length - shared;
+  for (const term of left.terms) {
+    if (right.set.has(term)) shared++;
+    else if (term.length >= MIN_SHARED_PREFIX && right.byPrefix.get(term.slice(0, MIN_SHARED_PREFIX))?.some((other) => sameWord(term, other))) shared++;
+  }
+  const union = left.terms.length + right.terms.length - shared;
   return union === 0 ? 0 : shared / union;
 }
 

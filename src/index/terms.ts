@@ -70,7 +70,8 @@ export function contentTerms(text: string): string[] {
   return terms;
 }
 
-const MIN_SHARED_PREFIX = 5;
+/** Two different terms are one word only when they share at least this many first letters. */
+export const MIN_SHARED_PREFIX = 5;
 
 /**
  * Whether two normalized terms name the same word: equal, or sharing all but the last letter of the

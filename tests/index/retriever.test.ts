@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Expansion } from '../../src/index/expand.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decide, DEFAULT_SETTINGS, isAnswerable, termShare, wordOverlap } from '../../src/index/retriever.js';
+import { contentTerms, matchedTerms } from '../../src/index/terms.js';
 
 const t = DEFAULT_SETTINGS.refusal;
 
@@ -47,5 +50,28 @@ describe('wordOverlap', () => {
   it('is Jaccard overlap with derived words matched', () => {
     expect(wordOverlap(['iran', 'inspector', 'freez'], ['iran', 'inspect', 'site'])).toBeCloseTo(2 / 4, 12);
     expect(wordOverlap([], [])).toBe(0);
+  });
+
+  it('gives what matching every pair of terms gives, over the sentences of the seed corpus', () => {
+    // The reading before the prefix buckets: each distinct left term against every right term.
+    const everyPair = (a: string[], b: string[]) => {
+      const left = new Set(a);
+      const right = new Set(b);
+      const shared = matchedTerms(left, right).size;
+      return left.size + right.size - shared === 0 ? 0 : shared / (left.size + right.size - shared);
+    };
+    const dir = join(import.meta.dirname, '../../corpus');
+    const lists = readdirSync(dir).flatMap((name) => readFileSync(join(dir, name), 'utf8').split(/[.\n]/)).map(contentTerms).filter((terms) => terms.length > 0);
+    // Derived forms of one word ("inspector", "inspect"), short terms and repeats on both sides.
+    lists.push(['inspector', 'inspect', 'inspect', 'un', 'un'], ['inspected', 'un', 'uno', 'inspection']);
+    let compared = 0;
+    for (let i = 0; i < lists.length; i += 3) {
+      for (let j = 1; j < lists.length; j += 7) {
+        expect(wordOverlap(lists[i]!, lists[j]!), `${lists[i]} / ${lists[j]}`).toBe(everyPair(lists[i]!, lists[j]!));
+        compared++;
+      }
+    }
+    expect(wordOverlap(lists.at(-2)!, lists.at(-1)!)).toBe(everyPair(lists.at(-2)!, lists.at(-1)!));
+    expect(compared).toBeGreaterThan(1000);
   });
 });
