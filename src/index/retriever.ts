@@ -11,7 +11,7 @@ import { corpusLemmas, knownWord, questionFocus } from './focus.js';
 import { canonicalText, contentTerms, isStopword, matchedTerms, MIN_SHARED_PREFIX, normalizeTerm, sameWord } from './terms.js';
 import type { Snapshot } from './snapshot.js';
 import type { Document, UnmatchedFilters } from './types.js';
-import { dot, normalize } from './vector.js';
+import { dot } from './vector.js';
 
 export type RetrievalMode = 'hybrid' | 'dense' | 'lexical';
 
@@ -340,8 +340,22 @@ async function withContext(snapshot: Snapshot, query: Float32Array, list: Ranked
     for (const neighbour of neighbours(label).map((other) => vectors.get(other))) {
       if (neighbour) for (let i = 0; i < mixed.length; i++) mixed[i]! += weight * neighbour[i]!;
     }
-    return { label, score: dot(query, normalize(mixed)) };
+    return { label, score: normalizedDot(query, mixed) };
   }));
+}
+
+/**
+ * `dot(query, normalize(mixed))` with their arithmetic in their order, over Float32Arrays only:
+ * the shared helpers take any array, and their call sites here were half the rescoring's time.
+ */
+function normalizedDot(query: Float32Array, mixed: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < mixed.length; i++) sum += mixed[i]! * mixed[i]!;
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < mixed.length; i++) mixed[i]! /= norm;
+  let score = 0;
+  for (let i = 0; i < query.length; i++) score += query[i]! * mixed[i]!;
+  return score;
 }
 
 const DEDUP_PAGE = 64;
