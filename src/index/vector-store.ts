@@ -11,6 +11,12 @@ export interface VectorStore {
   search(query: Float32Array, k: number): Promise<VectorHit[]>;
   /** The stored unit vectors, in the order asked; undefined for an id the store lacks. Read-only. */
   vectors(ids: readonly string[]): Promise<Array<Float32Array | undefined>>;
+  /**
+   * Resolves once searches use the store's own index; until then a store may answer by an exact
+   * scan (the embedded store while its HNSW graph loads: the same results, found more slowly).
+   * Rejects when that index cannot be read (searches go on by the scan). Absent: always indexed.
+   */
+  whenIndexed?(): Promise<void>;
   close?(): Promise<void>;
 }
 
