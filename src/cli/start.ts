@@ -178,8 +178,10 @@ async function main(): Promise<void> {
   }
 
   try {
+    const opening = performance.now();
     engine = await engineFromConfig(config, log);
     const ready = engine;
+    logIndexLoad(events, ready, opening);
     // One poller writes corpus/feeds/ and re-indexes; the other shards' watchers pick it up.
     feeds = (config.shardProcess?.id ?? 0) === 0 ? await feedPollerFromConfig(config, () => ready.reindex(), log) : null;
     bot = await startBot({
@@ -199,6 +201,20 @@ async function main(): Promise<void> {
     fatal(events, error);
     exit(isNewsdeskError(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
   }
+}
+
+/**
+ * How long the index took to load, and when its vector index (the HNSW graph, read after the
+ * engine opens) took over from the exact scan that answers questions until then.
+ */
+function logIndexLoad(events: (fields: Record<string, unknown>) => void, engine: Engine, since: number): void {
+  const ms = () => Math.round(performance.now() - since);
+  events({ event: 'index', documents: engine.about().documents, ms: ms() });
+  // A graph that cannot be read is logged by the engine (questions stay on the exact scan).
+  engine.indexed?.().then(
+    () => events({ event: 'index-graph', ms: ms() }),
+    () => {},
+  );
 }
 
 function healthOf(bot: Bot | null, engine: Engine | null): Health {

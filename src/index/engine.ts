@@ -7,7 +7,7 @@ import { NewsdeskError } from '../errors.js';
 import { fileBuilds, postgresBuilds } from './build-source.js';
 import { createEmbedder } from './embedder.js';
 import { DEFAULT_SETTINGS, type RetrievalSettings } from './retriever.js';
-import { answer, describeCorpus, explain, findHeadlines, nearest, timeline, type OpenOptions } from './snapshot.js';
+import { answer, describeCorpus, explain, findHeadlines, nearest, timeline, type OpenOptions, type Snapshot } from './snapshot.js';
 import { storedPassage } from './nearest.js';
 import { openPostgresIndex, type PostgresOptions } from './stores/postgres/index.js';
 import { vectorStoreFactory, type StoreKind } from './vector-store.js';
@@ -31,6 +31,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     await database?.close();
     throw error;
   });
+  warnIfUnindexed(snapshot, options.log);
   let reindexing: Promise<ReindexSummary> | null = null;
 
   const reload = async (): Promise<boolean> => {
@@ -38,6 +39,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     if (!build || build === snapshot.build) return false;
     snapshot = await index.load(snapshot.embedder);
     options.log(`index: loaded build ${snapshot.build} (${snapshot.manifest.chunks} chunks)`);
+    warnIfUnindexed(snapshot, options.log);
     return true;
   };
 
@@ -72,10 +74,21 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return reindexing;
     },
     reload,
+    indexed: async () => snapshot.vectors.whenIndexed?.(),
     async close() {
       await reindexing?.catch(() => {});
       await snapshot.embedder.close?.();
       await database?.close();
     },
   };
+}
+
+/** A vector index that cannot be read leaves questions on the exact scan: correct, but slower at scale. */
+function warnIfUnindexed(snapshot: Snapshot, log: (line: string) => void): void {
+  snapshot.vectors.whenIndexed?.().catch((error: unknown) => {
+    log(
+      `index: warning: the vector index of build ${snapshot.build} could not be read (${(error as Error).message}); ` +
+        'questions are answered by an exact scan of the vectors meanwhile. Run npm run reindex -- --full to rebuild it.',
+    );
+  });
 }

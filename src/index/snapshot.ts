@@ -19,7 +19,7 @@ import { nearestPassages } from './nearest.js';
 import { worldPlaces } from './places.js';
 import { matchesDate, type ChunkFilter } from './query.js';
 import { DEFAULT_SETTINGS, retrieve, type Retrieval, type RetrievalSettings, type RetrieveOptions } from './retriever.js';
-import { currentBuild, loadIndex, otherBuilds } from './store.js';
+import { currentBuild, loadIndex, loadManifest, otherBuilds } from './store.js';
 import { contentTerms } from './terms.js';
 import type { LexicalData } from './term-data.js';
 import { buildTimeline, timelineTopic } from './timeline.js';
@@ -109,9 +109,50 @@ export interface LoadOptions {
 
 /** Loads the live index (or `build`) and the embedder that built it. */
 export async function loadSnapshot(options: LoadOptions): Promise<Snapshot> {
-  // The lexical index, chunk terms, casing, vocabulary and outlets come saved with the build.
-  const loaded = await loadIndex(options.dataDir, options.build, options.stores);
-  return snapshotOf(loaded, (labelOf) => inProcessRankers(loaded.vectors, loaded.lexical, labelOf), options.embedder, options.current);
+  const build = options.build ?? (await currentBuild(options.dataDir)) ?? undefined;
+  // The embedder the manifest names loads while the build's files do: on its worker threads, or
+  // between the file reads. The build's own errors (missing, corrupt) still come first.
+  const early = build ? embedderOfManifest(options, build) : Promise.resolve(null);
+  let loaded: Awaited<ReturnType<typeof loadIndex>>;
+  try {
+    // The lexical index, chunk terms, casing, vocabulary and outlets come saved with the build.
+    loaded = await loadIndex(options.dataDir, build, options.stores);
+  } catch (error) {
+    void early.then((made) => dropUnused(made, options.current));
+    throw error;
+  }
+  const made = await early;
+  if (made && 'error' in made) throw made.error;
+  const embedder = made?.embedder ?? options.current;
+  let snapshot: Snapshot;
+  try {
+    snapshot = await snapshotOf(loaded, (labelOf) => inProcessRankers(loaded.vectors, loaded.lexical, labelOf), options.embedder, embedder);
+  } catch (error) {
+    await dropUnused(made, options.current);
+    throw error;
+  }
+  // Only now the vector store's own index (the HNSW graph) is read: on two cores its read would
+  // slow the parsing above. Questions meanwhile are answered by an exact scan; a graph that cannot
+  // be read leaves them there (the engine logs it).
+  snapshot.vectors.whenIndexed?.().catch(() => {});
+  return snapshot;
+}
+
+type Made = { embedder: Embedder } | { error: unknown };
+
+/** The embedder the build's manifest names, as a result rather than a rejection; null when the manifest can't be read (loadIndex says why). */
+async function embedderOfManifest(options: LoadOptions, build: string): Promise<Made | null> {
+  const manifest = await loadManifest(options.dataDir, build).catch(() => null);
+  if (!manifest) return null;
+  return embedderFor(manifest.embedder.id, options.embedder, options.current).then(
+    (embedder) => ({ embedder }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** Frees an embedder made for a load that failed (its worker threads), unless it is the one in use. */
+async function dropUnused(made: Made | null, current?: Embedder): Promise<void> {
+  if (made && 'embedder' in made && made.embedder !== current) await made.embedder.close?.().catch(() => {});
 }
 
 /** A build as a store hands it over: its files, or a database's rows, with its term data. */

@@ -260,5 +260,11 @@ export interface Engine {
   reindex(onProgress?: ProgressFn): Promise<ReindexSummary>;
   /** Loads the newest index from disk if another process wrote one. Returns whether it changed. */
   reload(): Promise<boolean>;
+  /**
+   * Resolves once the current index searches its vectors by their own index (the HNSW graph, read
+   * after the engine opens; questions before that are answered by an exact scan, with the same
+   * results); rejects when that index cannot be read (questions go on by the scan).
+   */
+  indexed?(): Promise<void>;
   close(): Promise<void>;
 }

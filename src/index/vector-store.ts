@@ -12,9 +12,10 @@ export interface VectorStore {
   /** The stored unit vectors, in the order asked; undefined for an id the store lacks. Read-only. */
   vectors(ids: readonly string[]): Promise<Array<Float32Array | undefined>>;
   /**
-   * Resolves once searches use the store's own index; until then a store may answer by an exact
-   * scan (the embedded store while its HNSW graph loads: the same results, found more slowly).
-   * Rejects when that index cannot be read (searches go on by the scan). Absent: always indexed.
+   * Starts loading the store's own index if it has not started, and resolves once searches use
+   * it; until then a store may answer by an exact scan (the embedded store before its HNSW graph
+   * is read: the same results, found more slowly). Rejects when that index cannot be read
+   * (searches go on by the scan). Absent: always indexed.
    */
   whenIndexed?(): Promise<void>;
   close?(): Promise<void>;

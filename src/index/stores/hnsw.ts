@@ -15,11 +15,13 @@ import type { BuildVectorStore, LoadOptions, VectorHit, VectorItem, VectorStoreF
  * vector-ids.json holds the chunk id of every label, base labels first (null once removed: the
  * tombstones, marked deleted in the graph as it loads). A label keeps its number through a fold.
  * Vectors are served from one flat array (hnswlib hands one out only as a fresh number[], 70 µs a
- * copy). A store loaded to search returns before its base graph is read: the graph (220 MB at 100k
- * chunks, about 1.5 s for hnswlib to read) and the base's flat file are both read in the
- * background, and until the graph is in, the base is searched by an exact scan of the flat vectors
- * (tens of ms at 100k: exact, so never worse than the graph). Until the flat file is in too (and in
- * a store loaded for update) each base vector is read from it (pread).
+ * copy). A store loaded to search returns before its base graph is read: the base's flat file is
+ * read in the background from the load, the graph (220 MB at 100k chunks, about 1.5 s for hnswlib
+ * to read) from the first `whenIndexed()` (the snapshot calls it once the rest of the build has
+ * loaded, so that on two cores the graph's read does not slow the JSON's parse). Until the graph
+ * is in, the base is searched by an exact scan of the flat vectors (tens of ms at 100k: exact, so
+ * never worse than the graph). Until the flat file is in (and in a store loaded for update) each
+ * base vector is read from it (pread).
  */
 const M = 16;
 const EF_CONSTRUCTION = 200;
@@ -84,7 +86,7 @@ export function hnswStores(reader: GraphReader = hnswlibReader): VectorStoreFact
       const fd = baseCount > 0 ? openSync(join(dir, HNSW_FILES.vectors), 'r') : null;
       const store = new HnswStore(dimensions, ids, { count: baseCount, dir, flat: null, fd }, delta, reader);
       // A store loaded to be updated and saved never searches: its base graph is hard-linked, not read.
-      if (options.purpose !== 'update') store.readBaseInBackground();
+      if (options.purpose !== 'update') store.readFlatInBackground();
       return store;
     },
   };
@@ -196,16 +198,12 @@ class HnswStore implements BuildVectorStore {
   }
 
   /**
-   * Starts reading the base graph and the base's flat vectors, without holding up the load: until
-   * the graph is in, a search scans the flat vectors, and until those are in, `vectors()` reads
-   * each one from the file (about 20 µs a vector, against a view's nothing).
+   * Starts reading the base's flat vectors without holding up the load: until they are in,
+   * `vectors()` reads each one from the file (about 20 µs a vector, against a view's nothing).
    */
-  readBaseInBackground(): void {
+  readFlatInBackground(): void {
     const base = this.base;
-    if (base.count === 0 || !base.dir) return;
-    // A graph that fails to read leaves the store answering by the scan; whenIndexed() says why.
-    this.graph().catch(() => {});
-    if (base.flat) return;
+    if (base.count === 0 || base.flat || !base.dir) return;
     this.flatRead = readFile(join(base.dir, HNSW_FILES.vectors)).then(
       (bytes) => {
         // A fold or close meanwhile has replaced the base: these bytes are not its.
@@ -217,7 +215,10 @@ class HnswStore implements BuildVectorStore {
     );
   }
 
-  /** Resolves once searches use the base graph (at once when there is no base); rejects if it cannot be read. */
+  /**
+   * Starts reading the base graph if it has not started, and resolves once searches use it (at
+   * once when there is no base); rejects if it cannot be read (searches go on by the scan).
+   */
   async whenIndexed(): Promise<void> {
     if (this.base.count > 0) await this.graph();
   }
@@ -235,18 +236,19 @@ class HnswStore implements BuildVectorStore {
   }
 
   /**
-   * The base's graph when it is in; null when the flat vectors are in first (search by scan). A
-   * search that comes before either waits for the first of them.
+   * The base's graph when it is in; else null once the flat vectors are in (search by scan). A
+   * search that comes before either waits for the flat vectors, or for the graph if that is being
+   * read and comes first; with neither on its way (a store laid out here), it reads the graph.
    */
   private async baseSearcher(): Promise<Graph | null> {
     if (this.loadedGraph) return this.loadedGraph;
     if (!this.base.flat && this.flatRead) {
       // A graph that fails to read waits for the flat vectors instead.
-      const graphRead = this.graph().then(
+      const graphRead = this.baseGraph?.then(
         () => {},
         () => this.flatRead,
       );
-      await Promise.race([this.flatRead, graphRead]);
+      await Promise.race(graphRead ? [this.flatRead, graphRead] : [this.flatRead]);
     }
     if (this.loadedGraph) return this.loadedGraph;
     return this.base.flat ? null : this.graph();

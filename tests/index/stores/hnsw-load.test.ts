@@ -40,8 +40,7 @@ function gatedReader() {
   const reader: GraphReader = {
     async read(path, dimensions) {
       await gate;
-      const graph = new hnswlib.HierarchicalNSW('cosine', dimensions);
-      await graph.readIndex(path);
+      const graph = await realRead(path, dimensions);
       const searchKnn = graph.searchKnn.bind(graph);
       // An own property: the prototype's method is read-only.
       Object.defineProperty(graph, 'searchKnn', {
@@ -54,6 +53,12 @@ function gatedReader() {
     },
   };
   return { reader, release, counts };
+}
+
+async function realRead(path: string, dimensions: number) {
+  const graph = new hnswlib.HierarchicalNSW('cosine', dimensions);
+  await graph.readIndex(path);
+  return graph;
 }
 
 const idsOf = async (store: BuildVectorStore, query: Float32Array, k: number) => (await store.search(query, k)).map((h) => h.id);
@@ -72,13 +77,14 @@ describe('a loaded hnswlib store before its graph is read', () => {
   it('answers by an exact scan equal to exact search, then switches to the graph once it is read', async () => {
     const { reader, release, counts } = gatedReader();
     const store = await hnswStores(reader).load(dir, DIMS);
+    const indexed = store.whenIndexed!();
     // Removed while the graph is still unread: neither the scan nor the graph may return it.
     await store.remove([REMOVED[2]!]);
     for (const query of QUERIES) expect(await idsOf(store, query, 10)).toEqual(exactTopK(query, 10, REMOVED));
     expect(counts.graphSearches).toBe(0);
 
     release();
-    await store.whenIndexed!();
+    await indexed;
     for (const query of QUERIES) expect(await idsOf(store, query, 10)).toEqual(exactTopK(query, 10, REMOVED));
     expect(counts.graphSearches).toBe(QUERIES.length);
   });
@@ -86,9 +92,10 @@ describe('a loaded hnswlib store before its graph is read', () => {
   it('gives the scores hnswlib gives, to float precision', async () => {
     const { reader, release } = gatedReader();
     const store = await hnswStores(reader).load(dir, DIMS);
+    const indexed = store.whenIndexed!();
     const scanned = await store.search(QUERIES[0]!, 5);
     release();
-    await store.whenIndexed!();
+    await indexed;
     const searched = await store.search(QUERIES[0]!, 5);
     expect(scanned.map((h) => h.id)).toEqual(searched.map((h) => h.id));
     scanned.forEach((hit, i) => expect(hit.score).toBeCloseTo(searched[i]!.score, 5));
@@ -99,6 +106,17 @@ describe('a loaded hnswlib store before its graph is read', () => {
     const store = await hnswStores(broken).load(dir, DIMS);
     await expect(store.whenIndexed!()).rejects.toThrow('vectors.hnsw: unreadable');
     for (const query of QUERIES.slice(0, 5)) expect(await idsOf(store, query, 20)).toEqual(exactTopK(query, 20, REMOVED.slice(0, 2)));
+  });
+
+  it('reads its graph only once asked to, answering by the scan until then', async () => {
+    let reads = 0;
+    const counting: GraphReader = { read: (path, dims) => (reads++, realRead(path, dims)) };
+    const store = await hnswStores(counting).load(dir, DIMS);
+    expect(await idsOf(store, QUERIES[1]!, 3)).toEqual(exactTopK(QUERIES[1]!, 3, REMOVED.slice(0, 2)));
+    expect(reads).toBe(0);
+    await store.whenIndexed!();
+    await store.whenIndexed!();
+    expect(reads).toBe(1);
   });
 
   it('reads no graph for a store loaded to be updated', async () => {
