@@ -55,6 +55,8 @@ async function main(job: MemoryJob): Promise<MemoryResult> {
   const engine = await openEngine({ corpusDir, dataDir, embedder: { ...embedder, log }, chunking: DEFAULT_CHUNKING, log, ...(job.databaseUrl && { postgres: { url: job.databaseUrl } }) });
   try {
     await engine.ask(job.question);
+    // Steady state: the HNSW graph is read after the engine opens.
+    await engine.indexed?.();
     const memory = settled();
     return {
       rssMiB: memory.rss / MiB,
