@@ -17,7 +17,7 @@ import { buildIndex } from '../src/index/indexer.js';
 import { currentBuild, FORMAT_VERSION } from '../src/index/store.js';
 import { buildGatherModel } from './support/gather-model.js';
 import { newsVocabulary, writeExtraArticle, writeNewsCorpus, type SyntheticCorpus } from './support/news-corpus.js';
-import type { Outcome, ProbeJob, ProbeResult } from './support/scale-probe.js';
+import type { LoadResult, Outcome, ProbeJob, ProbeResult } from './support/scale-probe.js';
 
 const MODEL = 'bench/news-gather-512';
 const DIMENSIONS = 512;
@@ -57,14 +57,14 @@ async function filesUnder(dir: string): Promise<Array<{ name: string; size: numb
 
 const sum = (files: Array<{ size: number }>) => files.reduce((total, f) => total + f.size, 0);
 
-function runProbe(jobFile: string): Promise<ProbeResult> {
+function runProbe<T = ProbeResult>(jobFile: string): Promise<T> {
   const script = fileURLToPath(new URL('./support/scale-probe.ts', import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', script, jobFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (data: Buffer) => (out += data));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ProbeResult) : reject(new Error(`scale probe exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`scale probe exited with ${code}`))));
   });
 }
 
@@ -173,6 +173,10 @@ async function runOne(work: string, size: number, embedder: Embedder, embedderOp
   const jobFile = join(work, 'probe-job.json');
   await writeFile(jobFile, JSON.stringify(job));
   const probe = await runProbe(jobFile);
+  // The load again in a process of its own that only opens the engine, as `npm run ask` does.
+  const loadJobFile = join(work, 'probe-load-job.json');
+  await writeFile(loadJobFile, JSON.stringify({ ...job, loadOnly: true }));
+  const load = await runProbe<LoadResult>(loadJobFile);
   options.log(`scale ${size}: adding one document and re-indexing`);
   const added = await writeExtraArticle(corpusDir, corpus);
   const [again, againMs] = await timed(() => buildIndex(build));
@@ -183,7 +187,7 @@ async function runOne(work: string, size: number, embedder: Embedder, embedderOp
   const floor = `raw searchKnn k=50 + 1 plain MiniSearch query (default options, the question's non-stopwords): ${p50p99(ref.floorMs)} (searchKnn p50 ${p50(ref.searchKnnMs)}, MiniSearch p50 ${p50(ref.miniSearchMs)})`;
   const rows: Array<[string, string, string]> = [
     ['add one document, then re-index', `${ms(againMs)} (embedded ${again.embedded}, cached ${again.cached}; cold build ${ms(coldMs)})`, `embed its ${addedTexts.length} chunks + hnswlib readIndex, addPoint, writeIndex: ${ms(floorMs)}`],
-    ['load (engine open, `npm run ask` start-up path, EMBED_THREADS=1)', `${ms(probe.loadMs)}; first answer ${ms(probe.firstAnswerMs)} (a question asked as it opened, answered by the exact scan); HNSW graph in at ${ms(probe.graphMs)} (loadIndex alone, measured first, no vectors read: ${ms(probe.indexLoadMs)})`, `hnswlib readIndex + JSON.parse of the same chunks/documents as JSON files: ${ms(ref.loadMs)}; plain MiniSearch addAll: ${ms(ref.miniSearchBuildMs)}`],
+    ['load (engine open, `npm run ask` start-up path)', `${ms(load.loadMs)}; first answer at ${ms(load.firstAnswerMs)} (asked as it opened: exact scan); HNSW graph in at ${ms(load.graphMs)} (EMBED_THREADS=1, the default, in a fresh process). Embedder on the main thread, after loadIndex alone (${ms(probe.indexLoadMs)}, no vectors read): open ${ms(probe.inProcess.loadMs)}, first answer at ${ms(probe.inProcess.firstAnswerMs)}, graph at ${ms(probe.inProcess.graphMs)}`, `hnswlib readIndex + JSON.parse of the same chunks/documents as JSON files: ${ms(ref.loadMs)}; plain MiniSearch addAll: ${ms(ref.miniSearchBuildMs)}`],
     ['filter-only question ("what did <outlet> report on <date>")', `${p50p99(probe.filterOnlyMs)} (${probe.filterOnlyAnswered}/${probe.filterOnlyMs.length} answered)`, floor],
     ['`/headlines` with a query (engine.headlines)', p50p99(probe.headlinesQueryMs), floor],
     ['`/headlines` with an outlet (engine.headlines)', p50p99(probe.headlinesOutletMs), floor],

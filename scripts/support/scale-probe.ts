@@ -29,17 +29,25 @@ export interface ProbeJob {
   outlets: string[];
   dated: Array<{ outlet: string; date: string }>;
   rounds: number;
+  /** Only open the engine as `npm run ask` and the bot do (EMBED_THREADS=1), answer one question, wait for the graph: a `LoadResult`. */
+  loadOnly?: boolean;
+}
+
+/** Times from the start of openEngine. */
+export interface LoadResult {
+  /** openEngine resolved. */
+  loadMs: number;
+  /** The first question, asked as soon as it opened, answered (by the exact scan, until the graph is in). */
+  firstAnswerMs: number;
+  /** The HNSW graph took over from the exact scan. */
+  graphMs: number;
 }
 
 export type Outcome = { ok: true; ms: number; detail: string } | { ok: false; error: string };
 
 export interface ProbeResult {
-  /** openEngine as `npm run ask` and the bot call it (EMBED_THREADS=1, the default). */
-  loadMs: number;
-  /** From the start of openEngine to the first question answered (asked as soon as it opened). */
-  firstAnswerMs: number;
-  /** From the start of openEngine until the HNSW graph took over from the exact scan. */
-  graphMs: number;
+  /** Opening the engine with the embedder on the main thread (EMBED_THREADS=0), after loadIndex alone. */
+  inProcess: LoadResult;
   /** loadIndex alone (the build's files, term data included; no vectors read), measured before the engine opens. */
   indexLoadMs: number;
   rssMiB: number;
@@ -101,6 +109,17 @@ function gc() {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** Opens the engine with `threads` embedding threads, asks one question at once, and waits for the HNSW graph. */
+async function openTimed(job: ProbeJob, threads: number) {
+  const start = now();
+  const engine = await openEngine({ corpusDir: job.corpusDir, dataDir: job.dataDir, embedder: { ...embedderOptions(job), threads }, chunking: DEFAULT_CHUNKING, log: () => {} });
+  const loadMs = now() - start;
+  await engine.ask(job.questions[0]!);
+  const firstAnswerMs = now() - start;
+  await engine.indexed?.();
+  return { engine, times: { loadMs, firstAnswerMs, graphMs: now() - start } };
+}
+
 async function probe(job: ProbeJob): Promise<ProbeResult> {
   // The build's files as a snapshot reads them; the store loaded as for an update, so that it
   // reads no vectors in the background while the engine below opens.
@@ -110,13 +129,7 @@ async function probe(job: ProbeJob): Promise<ProbeResult> {
   await loadIndex(job.dataDir, undefined, unread);
   const indexLoadMs = now() - indexStart;
   gc();
-  const loadStart = now();
-  const engine = await openEngine({ corpusDir: job.corpusDir, dataDir: job.dataDir, embedder: { ...embedderOptions(job), threads: 1 }, chunking: DEFAULT_CHUNKING, log: () => {} });
-  const loadMs = now() - loadStart;
-  await engine.ask(job.questions[0]!);
-  const firstAnswerMs = now() - loadStart;
-  await engine.indexed?.();
-  const graphMs = now() - loadStart;
+  const { engine, times: inProcess } = await openTimed(job, 0);
   gc();
   const memory = process.memoryUsage();
 
@@ -147,7 +160,7 @@ async function probe(job: ProbeJob): Promise<ProbeResult> {
   for (const q of job.questions) await answer(cached, q);
   const pipelineMs = await timeEach(job.questions, job.rounds, (q) => answer(cached, q));
   const reference = await referenceRun(job, cached);
-  return { loadMs, firstAnswerMs, graphMs, indexLoadMs, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20, filterOnlyMs, filterOnlyAnswered, headlinesQueryMs, headlinesOutletMs, latestNothing, boostRecent300k, queryEmbedMs, pipelineMs, reference };
+  return { inProcess, indexLoadMs, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20, filterOnlyMs, filterOnlyAnswered, headlinesQueryMs, headlinesOutletMs, latestNothing, boostRecent300k, queryEmbedMs, pipelineMs, reference };
 }
 
 /**
@@ -193,5 +206,11 @@ async function referenceRun(job: ProbeJob, snapshot: Snapshot) {
   return { loadMs, miniSearchBuildMs, searchKnnMs, miniSearchMs, floorMs };
 }
 
+async function loadProbe(job: ProbeJob): Promise<LoadResult> {
+  const { engine, times } = await openTimed(job, 1);
+  await engine.close();
+  return times;
+}
+
 const job = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as ProbeJob;
-process.stdout.write(`${JSON.stringify(await probe(job))}\n`);
+process.stdout.write(`${JSON.stringify(await (job.loadOnly ? loadProbe(job) : probe(job)))}\n`);
