@@ -60,15 +60,21 @@ const hnswlibReader: GraphReader = {
   },
 };
 
+/** How much of vectors.f32 a scan reads at a time, before the base's vectors are in memory. */
+const SCAN_CHUNK_BYTES = 4 * 2 ** 20;
+
 export const hnswFactory = hnswStores();
 
-/** The embedded store's factory; `reader` reads base graphs (hnswlib's readIndex unless given). */
-export function hnswStores(reader: GraphReader = hnswlibReader): VectorStoreFactory {
+/**
+ * The embedded store's factory; `reader` reads base graphs (hnswlib's readIndex unless given),
+ * `scanChunkBytes` how much of the flat file a scan reads at a time (tests make it small).
+ */
+export function hnswStores(reader: GraphReader = hnswlibReader, scanChunkBytes = SCAN_CHUNK_BYTES): VectorStoreFactory {
   return {
     kind: 'embedded',
     async create(dimensions, capacity) {
       const delta = { graph: newGraph(dimensions, capacity), flat: new Float32Array(Math.max(1, capacity) * dimensions) };
-      return new HnswStore(dimensions, [], { count: 0, dir: null, flat: null, fd: null }, delta, reader);
+      return new HnswStore(dimensions, [], { count: 0, dir: null, flat: null, fd: null }, delta, reader, scanChunkBytes);
     },
     async load(dir, dimensions, options: LoadOptions = {}) {
       const bytesPer = dimensions * 4;
@@ -84,9 +90,10 @@ export function hnswStores(reader: GraphReader = hnswlibReader): VectorStoreFact
       if (baseCount > 0) await checkGraphHeader(join(dir, HNSW_FILES.graph), baseCount);
       const delta = deltaCount > 0 ? await loadDelta(dir, dimensions, deltaCount) : { graph: newGraph(dimensions, 1), flat: new Float32Array(dimensions) };
       const fd = baseCount > 0 ? openSync(join(dir, HNSW_FILES.vectors), 'r') : null;
-      const store = new HnswStore(dimensions, ids, { count: baseCount, dir, flat: null, fd }, delta, reader);
-      // A store loaded to be updated and saved never searches: its base graph is hard-linked, not read.
-      if (options.purpose !== 'update') store.readFlatInBackground();
+      const store = new HnswStore(dimensions, ids, { count: baseCount, dir, flat: null, fd }, delta, reader, scanChunkBytes);
+      // Nothing more is read here: the graph from the first whenIndexed(), the flat vectors after it
+      // (a store loaded to be updated and saved never searches: it keeps them on disk).
+      if (options.purpose !== 'update') store.flatWanted = true;
       return store;
     },
   };
@@ -200,6 +207,8 @@ class HnswStore implements BuildVectorStore {
   private loadedGraph: Graph | null = null;
   /** The background read of the base's flat vectors (settles either way). */
   private flatRead: Promise<void> | null = null;
+  /** A store loaded to search reads its base's flat vectors into memory once the graph is in. */
+  flatWanted = false;
 
   constructor(
     readonly dimensions: number,
@@ -208,6 +217,7 @@ class HnswStore implements BuildVectorStore {
     private base: Base,
     private delta: Delta,
     private readonly reader: GraphReader,
+    private readonly scanChunkBytes: number,
   ) {
     ids.forEach((id, label) => {
       if (id === null) return;
@@ -219,10 +229,12 @@ class HnswStore implements BuildVectorStore {
   }
 
   /**
-   * Starts reading the base's flat vectors without holding up the load: until they are in,
-   * `vectors()` reads each one from the file (about 20 µs a vector, against a view's nothing).
+   * Reads the base's flat vectors into memory, once the graph is in (or could not be read): until
+   * they are in, `vectors()` reads each one from the file (about 20 µs a vector, against a view's
+   * nothing). Not at load: 205 MB of fresh memory at 100k chunks is 50k page faults, about a second
+   * of CPU on this kind of VM, which start-up would share its two cores with.
    */
-  readFlatInBackground(): void {
+  private readFlatInBackground(): void {
     const base = this.base;
     if (base.count === 0 || base.flat || !base.dir) return;
     this.flatRead = readWhole(join(base.dir, HNSW_FILES.vectors), base.count * this.dimensions * 4).then(
@@ -232,7 +244,7 @@ class HnswStore implements BuildVectorStore {
         this.closeFile();
         this.base = { ...base, flat: floats(bytes), fd: null };
       },
-      () => {}, // the per-vector reads go on, and searches wait for the graph
+      () => {}, // the per-vector reads and the file scan go on
     );
   }
 
@@ -246,33 +258,48 @@ class HnswStore implements BuildVectorStore {
 
   private graph(): Promise<Graph> {
     this.baseGraph ??= (async () => {
-      const graph = await this.reader.read(join(this.base.dir!, HNSW_FILES.graph), this.dimensions);
-      if (graph.getCurrentCount() !== this.base.count) throw new Error(`${this.base.dir}: ${graph.getCurrentCount()} vectors in the graph, ${this.base.count} stored`);
-      // Labels removed since the load started were tombstoned in `ids`, and are marked here too.
-      for (let label = 0; label < this.base.count; label++) if (this.ids[label] === null) markDeleted(graph, label);
-      this.loadedGraph = graph;
-      return graph;
+      try {
+        const graph = await this.reader.read(join(this.base.dir!, HNSW_FILES.graph), this.dimensions);
+        if (graph.getCurrentCount() !== this.base.count) throw new Error(`${this.base.dir}: ${graph.getCurrentCount()} vectors in the graph, ${this.base.count} stored`);
+        // Labels removed since the load started were tombstoned in `ids`, and are marked here too.
+        for (let label = 0; label < this.base.count; label++) if (this.ids[label] === null) markDeleted(graph, label);
+        this.loadedGraph = graph;
+        return graph;
+      } finally {
+        if (this.flatWanted) this.readFlatInBackground();
+      }
     })();
     return this.baseGraph;
   }
 
-  /**
-   * The base's graph when it is in; else null once the flat vectors are in (search by scan). A
-   * search that comes before either waits for the flat vectors, or for the graph if that is being
-   * read and comes first; with neither on its way (a store laid out here), it reads the graph.
-   */
-  private async baseSearcher(): Promise<Graph | null> {
-    if (this.loadedGraph) return this.loadedGraph;
-    if (!this.base.flat && this.flatRead) {
-      // A graph that fails to read waits for the flat vectors instead.
-      const graphRead = this.baseGraph?.then(
-        () => {},
-        () => this.flatRead,
-      );
-      await Promise.race(graphRead ? [this.flatRead, graphRead] : [this.flatRead]);
+  /** The exact nearest base labels without the graph: from the flat vectors in memory, else from the file. */
+  private async scanBase(query: Float32Array, n: number, into: Array<{ label: number; distance: number }>): Promise<void> {
+    if (this.base.flat) return scanNearest(this.base.flat, this.ids, this.base.count, this.dimensions, query, n, into);
+    const top = new TopK(n);
+    const q = normalized(query);
+    const size = this.dimensions * 4;
+    const perRead = Math.max(1, Math.floor(this.scanChunkBytes / size));
+    const path = join(this.base.dir!, HNSW_FILES.vectors);
+    const handle = await open(path, 'r');
+    try {
+      // Two buffers: the next piece is read on the thread pool while this one is scanned.
+      const buffers = [Buffer.allocUnsafeSlow(perRead * size), Buffer.allocUnsafeSlow(perRead * size)];
+      const readPiece = async (first: number, buffer: Buffer) => {
+        const bytes = Math.min(perRead, this.base.count - first) * size;
+        const { bytesRead } = await handle.read(buffer, 0, bytes, first * size);
+        if (bytesRead !== bytes) throw new Error(`${path}: cut short at label ${first}`);
+        return new Float32Array(buffer.buffer, buffer.byteOffset, bytes / 4);
+      };
+      let next = readPiece(0, buffers[0]!);
+      for (let first = 0, turn = 0; first < this.base.count; first += perRead, turn ^= 1) {
+        const piece = await next;
+        if (first + perRead < this.base.count) next = readPiece(first + perRead, buffers[turn ^ 1]!);
+        scanInto(top, piece, first, piece.length / this.dimensions, this.dimensions, q, this.ids);
+      }
+    } finally {
+      await handle.close();
     }
-    if (this.loadedGraph) return this.loadedGraph;
-    return this.base.flat ? null : this.graph();
+    top.appendTo(into);
   }
 
   private get deltaSize() {
@@ -318,9 +345,10 @@ class HnswStore implements BuildVectorStore {
     const found: Array<{ label: number; distance: number }> = [];
     const deltaLive = this.live - this.baseLive;
     if (this.baseLive > 0) {
-      const graph = await this.baseSearcher();
+      // A store that laid its base out here has its graph; a loaded one scans until whenIndexed() reads it.
+      const graph = this.loadedGraph ?? (this.base.dir === null ? await this.graph() : null);
       if (graph) nearest(graph, point, Math.min(k, this.baseLive), 0, found);
-      else scanNearest(this.base.flat!, this.ids, this.base.count, this.dimensions, query, Math.min(k, this.baseLive), found);
+      else await this.scanBase(query, Math.min(k, this.baseLive), found);
     }
     if (deltaLive > 0) nearest(this.delta.graph, point, Math.min(k, deltaLive), this.base.count, found);
     found.sort((a, b) => a.distance - b.distance || a.label - b.label);
@@ -458,15 +486,30 @@ export function scanNearest(
   n: number,
   into: Array<{ label: number; distance: number }>,
 ): void {
-  const q = normalized(query);
-  // The best n so far, best first: a label enters only when strictly better than the worst kept,
-  // so equal scores keep the lower label, as the merge below orders them.
-  const labels: number[] = [];
-  const scores: number[] = [];
-  for (let label = 0, at = 0; label < count; label++, at += dimensions) {
-    if (ids[label] === null) continue;
-    const score = dot(flat, at, q, dimensions);
-    if (labels.length === n && score <= scores[n - 1]!) continue;
+  const top = new TopK(n);
+  scanInto(top, flat, 0, count, dimensions, normalized(query), ids);
+  top.appendTo(into);
+}
+
+/** Offers `count` vectors of `flat`, labelled from `first`, to `top`; removed labels are skipped. */
+function scanInto(top: TopK, flat: Float32Array, first: number, count: number, dimensions: number, q: Float64Array, ids: ReadonlyArray<string | null>): void {
+  for (let i = 0, at = 0; i < count; i++, at += dimensions) {
+    if (ids[first + i] !== null) top.offer(first + i, dot(flat, at, q, dimensions));
+  }
+}
+
+/**
+ * The best `n` labels offered, best first. A label enters only when strictly better than the worst
+ * kept, so (offered in label order) equal scores keep the lower label, as the merge orders them.
+ */
+class TopK {
+  private readonly labels: number[] = [];
+  private readonly scores: number[] = [];
+  constructor(private readonly n: number) {}
+
+  offer(label: number, score: number): void {
+    const { labels, scores, n } = this;
+    if (labels.length === n && score <= scores[n - 1]!) return;
     let i = Math.min(labels.length, n - 1);
     while (i > 0 && scores[i - 1]! < score) {
       scores[i] = scores[i - 1]!;
@@ -476,7 +519,10 @@ export function scanNearest(
     scores[i] = score;
     labels[i] = label;
   }
-  labels.forEach((label, i) => into.push({ label, distance: 1 - scores[i]! }));
+
+  appendTo(into: Array<{ label: number; distance: number }>): void {
+    this.labels.forEach((label, i) => into.push({ label, distance: 1 - this.scores[i]! }));
+  }
 }
 
 function normalized(v: Float32Array): Float64Array {

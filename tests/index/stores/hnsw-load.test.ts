@@ -76,7 +76,8 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 describe('a loaded hnswlib store before its graph is read', () => {
   it('answers by an exact scan equal to exact search, then switches to the graph once it is read', async () => {
     const { reader, release, counts } = gatedReader();
-    const store = await hnswStores(reader).load(dir, DIMS);
+    // The flat file read ten vectors at a time: a scan over many pieces.
+    const store = await hnswStores(reader, 10 * DIMS * 4).load(dir, DIMS);
     const indexed = store.whenIndexed!();
     // Removed while the graph is still unread: neither the scan nor the graph may return it.
     await store.remove([REMOVED[2]!]);
