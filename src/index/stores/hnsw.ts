@@ -15,13 +15,13 @@ import type { BuildVectorStore, LoadOptions, VectorHit, VectorItem, VectorStoreF
  * vector-ids.json holds the chunk id of every label, base labels first (null once removed: the
  * tombstones, marked deleted in the graph as it loads). A label keeps its number through a fold.
  * Vectors are served from one flat array (hnswlib hands one out only as a fresh number[], 70 µs a
- * copy). A store loaded to search returns before its base graph is read: the base's flat file is
- * read in the background from the load, the graph (220 MB at 100k chunks, about 1.5 s for hnswlib
- * to read) from the first `whenIndexed()` (the snapshot calls it once the rest of the build has
- * loaded, so that on two cores the graph's read does not slow the JSON's parse). Until the graph
- * is in, the base is searched by an exact scan of the flat vectors (tens of ms at 100k: exact, so
- * never worse than the graph). Until the flat file is in (and in a store loaded for update) each
- * base vector is read from it (pread).
+ * copy). A loaded store reads neither large file at load: the graph (220 MB at 100k chunks, about
+ * 1.5 s for hnswlib to read) from the first `whenIndexed()` (the snapshot calls it once the rest
+ * of the build has loaded, so that on two cores the graph's read does not slow the JSON's parse),
+ * then, for a store loaded to search, the flat file into memory. Until the graph is in, the base
+ * is searched by an exact scan of the flat file (tens of ms at 100k: exact, so never worse than
+ * the graph). Until the flat file is in memory (and in a store loaded for update) each base vector
+ * is read from it (pread).
  */
 const M = 16;
 const EF_CONSTRUCTION = 200;
