@@ -278,7 +278,7 @@ class HnswStore implements BuildVectorStore {
     const top = new TopK(n);
     const q = normalized(query);
     const size = this.dimensions * 4;
-    const perRead = Math.max(1, Math.floor(this.scanChunkBytes / size));
+    const perRead = Math.min(this.base.count, Math.max(1, Math.floor(this.scanChunkBytes / size)));
     const path = join(this.base.dir!, HNSW_FILES.vectors);
     const handle = await open(path, 'r');
     try {
