@@ -51,10 +51,13 @@ function gatedReader() {
 let ws: SeedWorkspace;
 let embedder: Embedder;
 let questions: string[];
+/** lexical.bin of the live build, the file these tests damage: each build writes its own (segments and vector bases are hard-linked). */
+let lexicalBin: string;
 beforeAll(async () => {
   ws = await seedWorkspace();
   embedder = await createEmbedder(useEmbedderOptions(join(ws.root, 'models')));
   await buildIndex({ corpusDir: ws.corpusDir, dataDir: ws.dataDir, embedder, chunking: DEFAULT_CHUNKING });
+  lexicalBin = join(buildPath(ws.dataDir, (await currentBuild(ws.dataDir))!), 'lexical.bin');
   questions = (await readFile(DEV_SET, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { q: string }).q);
 });
 afterAll(() => ws?.cleanup());
@@ -78,28 +81,28 @@ describe('a snapshot whose vector graph is still being read', () => {
   });
 
   it("reports the build's error before the embedder's when both fail to load", async () => {
-    const chunks = join(buildPath(ws.dataDir, (await currentBuild(ws.dataDir))!), 'chunks.json');
-    const saved = await readFile(chunks);
-    await truncate(chunks, 10);
+    const lexical = lexicalBin;
+    const saved = await readFile(lexical);
+    await truncate(lexical, 10);
     try {
       const wrongKind = { ...options().embedder, kind: 'transformers' as const };
-      await expect(loadSnapshot({ ...options(), embedder: wrongKind, stores: hnswStores() })).rejects.toMatchObject({ code: 'INDEX_CORRUPT', detail: `${chunks} is not valid JSON.` });
+      await expect(loadSnapshot({ ...options(), embedder: wrongKind, stores: hnswStores() })).rejects.toMatchObject({ code: 'INDEX_CORRUPT', detail: `${lexical}: damaged header` });
     } finally {
-      await writeFile(chunks, saved);
+      await writeFile(lexical, saved);
     }
   });
 
   it('closes the embedder it started for a build that then fails to load', async () => {
-    const chunks = join(buildPath(ws.dataDir, (await currentBuild(ws.dataDir))!), 'chunks.json');
-    const saved = await readFile(chunks);
-    await truncate(chunks, 10);
+    const lexical = lexicalBin;
+    const saved = await readFile(lexical);
+    await truncate(lexical, 10);
     const before = { ...made };
     try {
       await expect(loadSnapshot({ ...options(), stores: hnswStores() })).rejects.toMatchObject({ code: 'INDEX_CORRUPT' });
       await vi.waitFor(() => expect(made.created - before.created).toBe(1), { timeout: 20_000 });
       await vi.waitFor(() => expect(made.closed - before.closed).toBe(1));
     } finally {
-      await writeFile(chunks, saved);
+      await writeFile(lexical, saved);
     }
   });
 });
