@@ -6,7 +6,7 @@
 import { NewsdeskError } from '../errors.js';
 import { fileBuilds, postgresBuilds } from './build-source.js';
 import { createEmbedder } from './embedder.js';
-import { DEFAULT_SETTINGS, type RetrievalSettings } from './retriever.js';
+import { DEFAULT_SETTINGS, warmUp, type RetrievalSettings } from './retriever.js';
 import { answer, describeCorpus, explain, findHeadlines, nearest, timeline, type OpenOptions, type Snapshot } from './snapshot.js';
 import { storedPassage } from './nearest.js';
 import { openPostgresIndex, type PostgresOptions } from './stores/postgres/index.js';
@@ -31,7 +31,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     await database?.close();
     throw error;
   });
-  warnIfUnindexed(snapshot, options.log);
+  afterLoad(snapshot, options.log);
   let reindexing: Promise<ReindexSummary> | null = null;
 
   const reload = async (): Promise<boolean> => {
@@ -39,7 +39,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     if (!build || build === snapshot.build) return false;
     snapshot = await index.load(snapshot.embedder);
     options.log(`index: loaded build ${snapshot.build} (${snapshot.manifest.chunks} chunks)`);
-    warnIfUnindexed(snapshot, options.log);
+    afterLoad(snapshot, options.log);
     return true;
   };
 
@@ -83,12 +83,27 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   };
 }
 
-/** A vector index that cannot be read leaves questions on the exact scan: correct, but slower at scale. */
-function warnIfUnindexed(snapshot: Snapshot, log: (line: string) => void): void {
-  snapshot.vectors.whenIndexed?.().catch((error: unknown) => {
+/**
+ * Once the vector index is in (read off this thread), the question path's parts built on first use
+ * are built, so the first questions don't pay for them. A vector index that cannot be read leaves
+ * questions on the exact scan: correct, but slower at scale.
+ */
+function afterLoad(snapshot: Snapshot, log: (line: string) => void): void {
+  const indexed = snapshot.vectors.whenIndexed?.() ?? Promise.resolve();
+  indexed.catch((error: unknown) => {
     log(
       `index: warning: the vector index of build ${snapshot.build} could not be read (${(error as Error).message}); ` +
         'questions are answered by an exact scan of the vectors meanwhile. Run npm run reindex -- --full to rebuild it.',
     );
   });
+  void indexed
+    .catch(() => {})
+    .then(() => new Promise((resolve) => setImmediate(resolve)))
+    .then(() => {
+      const started = performance.now();
+      const built = warmUp(snapshot);
+      const ms = Math.round(performance.now() - started);
+      log(`index: warmed up build ${snapshot.build} in ${ms} ms (${built.dates} dates listed, ${built.prefixes} word prefixes, ${built.lemmas} lemmas)`);
+    })
+    .catch((error: unknown) => log(`index: warning: warming up build ${snapshot.build} failed (${(error as Error).message}); the first questions build what it would have.`));
 }

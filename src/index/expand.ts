@@ -214,6 +214,11 @@ const prefixIndexes = new WeakMap<Set<string>, { size: number; byPrefix: Map<str
  */
 function withPrefix(vocabulary: Iterable<string>, prefix: string): Iterable<string> {
   if (!(vocabulary instanceof Set)) return vocabulary;
+  return indexVocabulary(vocabulary).get(prefix) ?? [];
+}
+
+/** The prefix index `withPrefix` reads, built now if it is not yet (a warm-up after a load calls it). */
+export function indexVocabulary(vocabulary: Set<string>): Map<string, string[]> {
   let index = prefixIndexes.get(vocabulary);
   if (!index || index.size !== vocabulary.size) {
     const byPrefix = new Map<string, string[]>();
@@ -226,7 +231,7 @@ function withPrefix(vocabulary: Iterable<string>, prefix: string): Iterable<stri
     }
     prefixIndexes.set(vocabulary, (index = { size: vocabulary.size, byPrefix }));
   }
-  return index.byPrefix.get(prefix) ?? [];
+  return index.byPrefix;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openEngine } from '../../src/index/engine.js';
 import { DEFAULT_CHUNKING } from '../../src/index/chunk.js';
 import { buildIndex } from '../../src/index/indexer.js';
 import { createUseEmbedder } from '../../src/index/embedders/use.js';
 import { firstCorrectRank, score, type QuestionResult } from '../../src/eval/metrics.js';
 import { readQuestions } from '../../src/eval/run.js';
 import type { Engine } from '../../src/index/types.js';
-import { DEV_SET, seedEngine, seedWorkspace, type SeedWorkspace } from '../support/seed.js';
+import { DEV_SET, seedEngine, seedWorkspace, useEmbedderOptions, type SeedWorkspace } from '../support/seed.js';
 
 let ws: SeedWorkspace;
 let engine: Engine;
@@ -200,5 +202,22 @@ describe('follow-ups with history', () => {
   it('answers a new topic exactly as if it had no history', async () => {
     const alone = await engine.ask('Who blocked the Lachin corridor?');
     expect(await engine.ask('Who blocked the Lachin corridor?', { history })).toEqual(alone);
+  });
+});
+
+describe('warming up after a load', () => {
+  it('builds the listing order, the prefix index and the lemmas before any question, and logs what it built', async () => {
+    const lines: string[] = [];
+    const options = { corpusDir: ws.corpusDir, dataDir: ws.dataDir, embedder: useEmbedderOptions(join(ws.root, 'models')), chunking: DEFAULT_CHUNKING };
+    const warm = await openEngine({ ...options, log: (line) => lines.push(line) });
+    try {
+      await warm.indexed?.();
+      const until = Date.now() + 20_000;
+      while (!lines.some((line) => line.includes('warmed up')) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+      const line = lines.find((l) => l.includes('warmed up'))?.replace(/build \S+ in \d+ ms/, 'build B in T ms');
+      expect(line).toBe('index: warmed up build B in T ms (5 dates listed, 292 word prefixes, 743 lemmas)');
+    } finally {
+      await warm.close();
+    }
   });
 });
