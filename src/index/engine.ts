@@ -31,7 +31,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     await database?.close();
     throw error;
   });
-  afterLoad(snapshot, options.log);
+  let ready = afterLoad(snapshot, options.log);
   let reindexing: Promise<ReindexSummary> | null = null;
 
   const reload = async (): Promise<boolean> => {
@@ -39,7 +39,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     if (!build || build === snapshot.build) return false;
     snapshot = await index.load(snapshot.embedder);
     options.log(`index: loaded build ${snapshot.build} (${snapshot.manifest.chunks} chunks)`);
-    afterLoad(snapshot, options.log);
+    ready = afterLoad(snapshot, options.log);
     return true;
   };
 
@@ -74,7 +74,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return reindexing;
     },
     reload,
-    indexed: async () => snapshot.vectors.whenIndexed?.(),
+    indexed: () => ready,
     async close() {
       await reindexing?.catch(() => {});
       await snapshot.embedder.close?.();
@@ -88,7 +88,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
  * are built, so the first questions don't pay for them. A vector index that cannot be read leaves
  * questions on the exact scan: correct, but slower at scale.
  */
-function afterLoad(snapshot: Snapshot, log: (line: string) => void): void {
+function afterLoad(snapshot: Snapshot, log: (line: string) => void): Promise<void> {
   const indexed = snapshot.vectors.whenIndexed?.() ?? Promise.resolve();
   indexed.catch((error: unknown) => {
     log(
@@ -96,7 +96,7 @@ function afterLoad(snapshot: Snapshot, log: (line: string) => void): void {
         'questions are answered by an exact scan of the vectors meanwhile. Run npm run reindex -- --full to rebuild it.',
     );
   });
-  void indexed
+  const warmed = indexed
     .catch(() => {})
     .then(() => new Promise((resolve) => setImmediate(resolve)))
     .then(() => {
@@ -106,4 +106,7 @@ function afterLoad(snapshot: Snapshot, log: (line: string) => void): void {
       log(`index: warmed up build ${snapshot.build} in ${ms} ms (${built.dates} dates listed, ${built.prefixes} word prefixes, ${built.lemmas} lemmas)`);
     })
     .catch((error: unknown) => log(`index: warning: warming up build ${snapshot.build} failed (${(error as Error).message}); the first questions build what it would have.`));
+  const ready = Promise.all([indexed, warmed]).then(() => {});
+  ready.catch(() => {}); // the warning above reports it; `indexed()` hands the rejection to whoever asks
+  return ready;
 }

@@ -263,7 +263,8 @@ export interface Engine {
   /**
    * Resolves once the current index searches its vectors by their own index (the HNSW graph, read
    * after the engine opens; questions before that are answered by an exact scan, with the same
-   * results); rejects when that index cannot be read (questions go on by the scan).
+   * results) and the parts built on first use are built (the warm-up); rejects when that index
+   * cannot be read (questions go on by the scan).
    */
   indexed?(): Promise<void>;
   close(): Promise<void>;
