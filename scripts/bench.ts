@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { engineFromConfigOptions, log, parseCli, readConfig, runMain, positiveInt } from '../src/cli/common.js';
 import { readQuestions } from '../src/eval/run.js';
@@ -15,6 +15,7 @@ const HELP = `
 Usage: npm run bench [-- --questions FILE] [--repeat N]
        npm run bench -- --scale N[,N...] [--no-use] [--work-dir DIR]
        npm run bench -- --store postgres [--scale N] [--database-url URL]
+       npm run bench -- --use-throughput N [--threads 0,1,2] [--rounds R]
 
 Measures, on the configured corpus and embedder, in a temporary data directory (your data/
 is not touched):
@@ -38,7 +39,16 @@ synthetic corpus (--scale, default 10000 chunks): cold build, re-index after add
 dense top-50 latency, sizes. The database is PGlite (WASM, in this process: an upper bound on a
 real server's times) unless --database-url names a server, whose Newsdesk tables it writes.
 
+With --use-throughput N, measures instead the Universal Sentence Encoder's embedding throughput
+on N distinct chunks of the synthetic news corpus, through the indexer's embedding loop, with each
+thread count of --threads (0: in-process; default 0,1,2 on two cores), interleaved over --rounds
+rounds (default 3): chunks per second, cores used (process CPU over wall time), how busy the main
+thread was, and the load average (other work on the machine skews every figure).
+
 Options:
+  --use-throughput N  the USE throughput comparison instead of the seed bench
+  --threads T[,T...]  with --use-throughput: the thread counts to compare (default 0,1,<cores>)
+  --rounds R          with --use-throughput: interleaved rounds (default 3)
   --store postgres  the store comparison instead of the seed bench
   --database-url U  with --store postgres: measure this server instead of PGlite
   --scale N[,N...]  scale run(s) instead of the seed bench
@@ -78,6 +88,15 @@ function scaleSizes(text: string): number[] {
   });
 }
 
+/** `0,1,2`: thread counts, 0 meaning in-process. */
+function threadCounts(text: string): number[] {
+  return text.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new NewsdeskError('BAD_USAGE', `--threads: "${part}" is not a thread count from 0 to 64.`);
+    return n;
+  });
+}
+
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 runMain(async () => {
@@ -89,7 +108,17 @@ runMain(async () => {
     store: { type: 'string' },
     'database-url': { type: 'string' },
     'work-dir': { type: 'string' },
+    'use-throughput': { type: 'string' },
+    threads: { type: 'string' },
+    rounds: { type: 'string' },
   });
+  if (values['use-throughput'] !== undefined) {
+    const { measureUseThroughput, formatUseThroughput } = await import('./support/use-throughput.js');
+    const count = positiveInt('--use-throughput', values['use-throughput'], 2000);
+    const threads = values.threads === undefined ? [0, 1, availableParallelism()] : threadCounts(values.threads);
+    const result = await measureUseThroughput(count, [...new Set(threads)], positiveInt('--rounds', values.rounds, 3));
+    return void process.stdout.write(`${formatUseThroughput(result).join('\n')}\n`);
+  }
   if (values.store !== undefined) {
     if (values.store !== 'postgres') throw new NewsdeskError('BAD_USAGE', `--store: only "postgres" is compared with the embedded store, not "${values.store}".`);
     const { runStoreBench } = await import('./bench-store.js');
