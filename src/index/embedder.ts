@@ -8,6 +8,8 @@ export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Worker threads it embeds on, so calls that overlap run at once; absent: the calling thread. */
+  readonly threads?: number;
   /** Frees what it holds (worker threads); an embedder without it holds nothing to free. */
   close?(): Promise<void>;
 }

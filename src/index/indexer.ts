@@ -308,22 +308,45 @@ async function freshTerms(corpus: Assembled): Promise<TermData> {
   return terms;
 }
 
-/** Embeds the chunk texts the cache lacks into it; returns how many chunks that was. */
+/**
+ * Embeds the chunk texts the cache lacks into it; returns how many chunks that was. Texts go
+ * shortest first, so a batch's texts pad to about the same length (less wasted model work, and
+ * evenly sized tasks for worker threads); an embedder on threads gets two batches per thread in
+ * flight, so no thread idles while the main thread stores a batch or waits for a slower one.
+ */
 export async function embedMissing(cache: EmbeddingCache, chunks: Chunk[], embedder: Embedder, progress: ProgressFn): Promise<number> {
   // Progress counts chunks, like the summary: two identical headlines are embedded once, counted twice.
   const chunksOf = new Map<string, number>();
   for (const chunk of chunks) if (!cache.get(chunk.text)) chunksOf.set(chunk.text, (chunksOf.get(chunk.text) ?? 0) + 1);
-  const missing = [...chunksOf.keys()];
+  const missing = [...chunksOf.keys()].sort((a, b) => a.length - b.length);
   let total = 0;
   for (const count of chunksOf.values()) total += count;
   let done = 0;
   progress({ stage: 'embed', done, total });
-  for (let i = 0; i < missing.length; i += EMBED_BATCH) {
-    const batch = missing.slice(i, i + EMBED_BATCH);
+  const embedBatch = async (batch: string[]) => {
     const vectors = await embedder.embed(batch);
     batch.forEach((text, j) => cache.set(text, vectors[j]!));
     done += batch.reduce((sum, text) => sum + chunksOf.get(text)!, 0);
     progress({ stage: 'embed', done, total });
-  }
+  };
+  const batches = Array.from({ length: Math.ceil(missing.length / EMBED_BATCH) }, (_, i) => missing.slice(i * EMBED_BATCH, (i + 1) * EMBED_BATCH));
+  await inFlight(batches, embedder.threads ? embedder.threads * 2 : 1, embedBatch);
   return total;
+}
+
+/** Runs `work` on the items, at most `lanes` at once; after a failure starts no more, and throws it once all have settled. */
+async function inFlight<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    try {
+      while (!failed && next < items.length) await work(items[next++]!);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(lanes, items.length) }, lane));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }

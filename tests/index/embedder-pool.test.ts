@@ -27,8 +27,16 @@ const options = (over: Partial<EmbedderOptions>): EmbedderOptions => ({
 });
 const TEXTS = ['The corridor reopened on Monday.', 'Oil exports rose in March.', 'A third sentence.'];
 
+const inProcess = new Map<string, Promise<Embedder>>();
+/** The in-process embedder of a kind, loaded once for the file (USE takes seconds to load). */
+const onMain = (over: Partial<EmbedderOptions>) => {
+  const key = JSON.stringify(over);
+  if (!inProcess.has(key)) inProcess.set(key, createEmbedder(options(over)));
+  return inProcess.get(key)!;
+};
+
 async function both(over: Partial<EmbedderOptions>): Promise<[Embedder, Embedder]> {
-  const main = await createEmbedder(options(over));
+  const main = await onMain(over);
   const pooled = await createEmbedder(options({ ...over, threads: 1 }));
   open.push(pooled);
   return [main, pooled];
@@ -48,6 +56,17 @@ describe('the pooled embedder', () => {
     expect(pooled.id).toBe(main.id);
     const one = await Promise.all(TEXTS.map((t) => pooled.embed([t])));
     expect(rounded(one.flat())).toEqual(rounded(await main.embed(TEXTS)));
+  });
+
+  it('cuts a re-index batch into tasks for two threads, and gives the vectors back in order, as in-process', async () => {
+    const main = await onMain({ kind: 'use' });
+    const pooled = await createEmbedder(options({ kind: 'use', threads: 2 }));
+    open.push(pooled);
+    expect(pooled.threads).toBe(2);
+    const texts = Array.from({ length: 40 }, (_, i) => `Report ${i}: ${'the port reopened and exports rose '.repeat(1 + (i % 4))}`);
+    const [inProcess, both] = await Promise.all([main.embed(texts), pooled.embed(texts)]);
+    expect(both).toHaveLength(40);
+    expect(rounded(both)).toEqual(rounded(inProcess));
   });
 
   it('loads the embedder an index names (createEmbedderById), and reports a failure to load with its code', async () => {

@@ -13,8 +13,13 @@ import type { Embedder, EmbedderOptions } from '../embedder.js';
 import type { WorkerDescription, WorkerSetup, WorkerTask } from './embed-worker.js';
 
 const MAX_BATCH = 64;
-/** A call with this many texts (a re-index batch) is split across all threads instead. */
+/**
+ * A call with this many texts (a re-index batch) is cut into tasks of TASK_SIZE instead, which
+ * piscina hands to whichever thread is free: no thread waits for a slower half, and a caller that
+ * keeps the next call in flight keeps every thread busy. 32 is USE's own batch.
+ */
 const SPLIT_AT = 32;
+const TASK_SIZE = 32;
 
 /** The worker's file: the compiled .js next to this one, or the .ts through a tsx bootstrap. */
 function workerFile(): { filename: string; entry: string } {
@@ -58,7 +63,7 @@ export async function createPooledEmbedder(options: EmbedderOptions, threads: nu
     id: description.id!,
     dimensions: description.dimensions!,
     threads,
-    embed: (texts) => (texts.length >= SPLIT_AT ? split(texts, threads, embedMany) : batcher.embed(texts)),
+    embed: (texts) => (texts.length >= SPLIT_AT ? inTasks(texts, embedMany) : batcher.embed(texts)),
     close: () => pool.destroy(),
   };
 }
@@ -73,11 +78,10 @@ function handOut<T>(items: Array<{ resolve: (value: T) => void }>, results: T[],
   setImmediate(() => handOut(items, results, i + 1));
 }
 
-/** Embeds `texts` as one slice per thread, in parallel, in order. */
-async function split(texts: string[], threads: number, embed: (texts: string[]) => Promise<Float32Array[]>): Promise<Float32Array[]> {
-  const size = Math.ceil(texts.length / threads);
-  const slices = Array.from({ length: Math.ceil(texts.length / size) }, (_, i) => texts.slice(i * size, (i + 1) * size));
-  return (await Promise.all(slices.map(embed))).flat();
+/** Embeds `texts` as tasks of TASK_SIZE, all queued at once, in order. */
+async function inTasks(texts: string[], embed: (texts: string[]) => Promise<Float32Array[]>): Promise<Float32Array[]> {
+  const tasks = Array.from({ length: Math.ceil(texts.length / TASK_SIZE) }, (_, i) => texts.slice(i * TASK_SIZE, (i + 1) * TASK_SIZE));
+  return (await Promise.all(tasks.map(embed))).flat();
 }
 
 /**
