@@ -111,7 +111,7 @@ export function formatUseThroughput(result: UseThroughput): string[] {
     const speedup = Number.isFinite(base) ? ` (${(median(rates) / base).toFixed(2)}x in-process)` : '';
     lines.push(
       `  ${label} ${median(rates).toFixed(1)} chunks/s${speedup}, rounds ${rates.map((x) => x.toFixed(1)).join(' / ')}; ` +
-        `${median(runs.map((r) => r.cores)).toFixed(2)} cores used, main thread busy ${(median(runs.map((r) => r.mainBusy)) * 100).toFixed(0)}%; ` +
+        `${median(runs.map((r) => r.cores)).toFixed(2)} cores used, ${median(runs.map((r) => r.chunksPerSecond / r.cores)).toFixed(1)} chunks per CPU-second, main thread busy ${(median(runs.map((r) => r.mainBusy)) * 100).toFixed(0)}%; ` +
         `load + warm-up ${(result.loadMs.get(threads)! / 1000).toFixed(1)} s`,
     );
   }
