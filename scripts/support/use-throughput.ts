@@ -4,6 +4,7 @@
  * threads. Every configuration is loaded first (load time stated apart), warmed up, then measured in
  * interleaved rounds, so that other load on the machine falls on all of them alike.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,12 @@ export interface ThroughputRun {
   cores: number;
   /** Share of the wall time the main thread's event loop was busy. */
   mainBusy: number;
+  /**
+   * Threads of the process wanting a core (running or runnable, Linux /proc), on average: the
+   * workers plus V8's helper threads (GC, compiling). Unlike chunks/s, the machine's other load
+   * does not lower it: a thread waiting for a core counts. Null in-process and off Linux.
+   */
+  runnable: number | null;
 }
 
 export interface UseThroughput {
@@ -52,7 +59,38 @@ export async function syntheticChunks(count: number): Promise<Chunk[]> {
   }
 }
 
+/** The state letter of each of this process's threads (R: running or runnable), or null off Linux. */
+function threadStates(): string[] | null {
+  try {
+    return readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return stat.charAt(stat.lastIndexOf(')') + 2);
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Samples how many threads want a core every 100 ms (often enough, ~1% of the main thread) until stopped; the mean. */
+function sampleRunnable(): () => number | null {
+  let samples = 0;
+  let runnable = 0;
+  const timer = setInterval(() => {
+    const states = threadStates();
+    if (!states) return;
+    samples++;
+    // The sampling thread itself is running while it reads: not counted.
+    runnable += states.filter((s) => s === 'R').length - 1;
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    return samples > 0 ? runnable / samples : null;
+  };
+}
+
 async function measure(embedder: Embedder, threads: number, chunks: Chunk[]): Promise<ThroughputRun> {
+  // In-process, the sampling timer could only fire between batches, when the main thread is not embedding.
+  const stopSampling = threads > 0 ? sampleRunnable() : () => null;
   const cpu = process.cpuUsage();
   const loop = performance.eventLoopUtilization();
   const start = performance.now();
@@ -64,6 +102,7 @@ async function measure(embedder: Embedder, threads: number, chunks: Chunk[]): Pr
     chunksPerSecond: (chunks.length / wall) * 1000,
     cores: (used.user + used.system) / 1000 / wall,
     mainBusy: performance.eventLoopUtilization(loop).utilization,
+    runnable: stopSampling(),
   };
 }
 
@@ -94,6 +133,11 @@ export async function measureUseThroughput(count: number, threadCounts: number[]
   }
 }
 
+function runnableText(runs: ThroughputRun[]): string {
+  const known = runs.flatMap((r) => (r.runnable === null ? [] : [r.runnable]));
+  return known.length > 0 ? median(known).toFixed(2) : 'n/a';
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 /** The table the bench prints: per thread count, the median and range of the rounds. */
@@ -112,7 +156,7 @@ export function formatUseThroughput(result: UseThroughput): string[] {
     lines.push(
       `  ${label} ${median(rates).toFixed(1)} chunks/s${speedup}, rounds ${rates.map((x) => x.toFixed(1)).join(' / ')}; ` +
         `${median(runs.map((r) => r.cores)).toFixed(2)} cores used, ${median(runs.map((r) => r.chunksPerSecond / r.cores)).toFixed(1)} chunks per CPU-second, main thread busy ${(median(runs.map((r) => r.mainBusy)) * 100).toFixed(0)}%; ` +
-        `load + warm-up ${(result.loadMs.get(threads)! / 1000).toFixed(1)} s`,
+        `threads wanting a core ${runnableText(runs)}; load + warm-up ${(result.loadMs.get(threads)! / 1000).toFixed(1)} s`,
     );
   }
   return lines;
