@@ -1,5 +1,5 @@
 import { PLACE_FORMS, type Place, type PlaceForm } from './places.js';
-import { allTerms, isStopword, normalizeTerm, sameWord, WORD } from './terms.js';
+import { allTerms, groupByPrefix, isStopword, normalizeTerm, sameWord, WORD } from './terms.js';
 import type { Related, Relation, WordNet } from './wordnet.js';
 
 /**
@@ -221,15 +221,7 @@ function withPrefix(vocabulary: Iterable<string>, prefix: string): Iterable<stri
 export function indexVocabulary(vocabulary: Set<string>): Map<string, string[]> {
   let index = prefixIndexes.get(vocabulary);
   if (!index || index.size !== vocabulary.size) {
-    const byPrefix = new Map<string, string[]>();
-    for (const term of vocabulary) {
-      if (term.length < VARIANT_PREFIX) continue;
-      const key = term.slice(0, VARIANT_PREFIX);
-      const list = byPrefix.get(key);
-      if (list) list.push(term);
-      else byPrefix.set(key, [term]);
-    }
-    prefixIndexes.set(vocabulary, (index = { size: vocabulary.size, byPrefix }));
+    prefixIndexes.set(vocabulary, (index = { size: vocabulary.size, byPrefix: groupByPrefix(vocabulary, VARIANT_PREFIX) }));
   }
   return index.byPrefix;
 }

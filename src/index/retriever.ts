@@ -8,7 +8,7 @@ import { matchesDate, parseQuery, storeFilter, type ChunkFilter, type ParsedQuer
 import { boostRecent, diversify, filterOrKeep, reciprocalRankFusion, sortByScore, weightedFusion, type Ranked } from './fusion.js';
 import { questionConcepts } from './concepts.js';
 import { corpusLemmas, knownWord, questionFocus } from './focus.js';
-import { canonicalText, contentTerms, isStopword, matchedTerms, MIN_SHARED_PREFIX, normalizeTerm, sameWord } from './terms.js';
+import { canonicalText, contentTerms, groupByPrefix, isStopword, matchedTerms, MIN_SHARED_PREFIX, normalizeTerm, sameWord } from './terms.js';
 import type { Snapshot } from './snapshot.js';
 import type { Document, UnmatchedFilters } from './types.js';
 import { dot } from './vector.js';
@@ -467,15 +467,7 @@ interface DistinctWords {
 
 function distinctWords(terms: readonly string[]): DistinctWords {
   const set = new Set(terms);
-  const byPrefix = new Map<string, string[]>();
-  for (const term of set) {
-    if (term.length < MIN_SHARED_PREFIX) continue;
-    const key = term.slice(0, MIN_SHARED_PREFIX);
-    const list = byPrefix.get(key);
-    if (list) list.push(term);
-    else byPrefix.set(key, [term]);
-  }
-  return { terms: [...set], set, byPrefix };
+  return { terms: [...set], set, byPrefix: groupByPrefix(set, MIN_SHARED_PREFIX) };
 }
 
 /** `wordOverlap` of two lists without repeats: the left terms some right term matches, over the union. */

@@ -124,3 +124,16 @@ export function canonicalText(text: string, caseMap: Map<string, string>): strin
   });
   return words.join(' ');
 }
+
+/** `terms` by their first `length` letters (shorter terms left out), for prefix look-ups. */
+export function groupByPrefix(terms: Iterable<string>, length: number): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const term of terms) {
+    if (term.length < length) continue;
+    const key = term.slice(0, length);
+    const group = groups.get(key);
+    if (group) group.push(term);
+    else groups.set(key, [term]);
+  }
+  return groups;
+}
