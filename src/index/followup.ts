@@ -153,29 +153,6 @@ export function namesFrom(caseMap: Map<string, string>, isStopword: (word: strin
   };
 }
 
-type Scored = Array<{ label: number; score: number }>;
-
-/**
- * BM25 for a follow-up: the question's own scores (`own`, which may weigh expansions of its words)
- * plus each earlier piece's, weighted. The in-process index sums the same way over its own arrays
- * (`searchFollowUp` in lexical.ts, tested equal to this).
- */
-export function weightedSearch(
-  own: (k: number) => Scored,
-  search: (text: string, k: number) => Scored,
-  context: WeightedText[],
-  k: number,
-): Scored {
-  if (context.length === 0) return own(k);
-  const scores = new Map<number, number>();
-  const add = (results: Scored, weight: number) => {
-    for (const r of results) scores.set(r.label, (scores.get(r.label) ?? 0) + weight * r.score);
-  };
-  add(own(Number.MAX_SAFE_INTEGER), 1);
-  for (const { text, weight } of context) add(search(text, Number.MAX_SAFE_INTEGER), weight);
-  return [...scores].map(([label, score]) => ({ label, score })).sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
-}
-
 /** The text the embedder reads for a follow-up: the earlier pieces it needs, then the question. */
 export function denseText(own: string, context: WeightedText[]): string {
   return [...context.map((p) => p.text), own].join(' ');

@@ -12,7 +12,7 @@ export interface LexicalIndex {
    */
   searchConcepts(concepts: readonly WeightedTerm[][], k: number): Array<{ label: number; score: number }>;
   /**
-   * A follow-up's BM25 (`weightedSearch` in followup.ts): the question's own scores, by concept when
+   * A follow-up's BM25 (`weightedSearch` in tests/support/lexical-reference.ts): the question's own scores, by concept when
    * it has them, plus each earlier piece of text's scores times its weight; the k best.
    */
   searchFollowUp(query: FollowUpQuery, context: ReadonlyArray<{ text: string; weight: number }>, k: number): Array<{ label: number; score: number }>;
@@ -301,7 +301,7 @@ export function lexicalIndexOf(arrays: LexicalArrays): LexicalIndex {
   const followUp = { total: new Float64Array(count), stamp: new Int32Array(count), met: new Int32Array(count), query: 0 };
 
   /**
-   * `weightedSearch` (followup.ts) over this index, summed in its order: the question's own scores
+   * `weightedSearch` (tests/support/lexical-reference.ts) over this index, summed in its order: the question's own scores
    * (by concept, or its terms), then each earlier piece's times its weight; the k best, ties by label.
    * Every matching chunk is added up, but none is listed, sorted or put in a map on the way.
    */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conceptScores, questionConcepts } from '../../src/index/concepts.js';
+import { questionConcepts } from '../../src/index/concepts.js';
+import { conceptScores } from '../support/lexical-reference.js';
 import type { Expansion } from '../../src/index/expand.js';
 import type { Ranked } from '../../src/index/fusion.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, denseText, namesFrom, refersBack, resolveFollowUp, termWeights, weightedSearch, type FollowUpOptions } from '../../src/index/followup.js';
+import { weightedSearch } from '../support/lexical-reference.js';
+import { classify, denseText, namesFrom, refersBack, resolveFollowUp, termWeights, type FollowUpOptions } from '../../src/index/followup.js';
 import { buildCaseMap, isStopword } from '../../src/index/terms.js';
 
 /** A corpus about another part of the world: nothing here is specific to the seed. */
