@@ -317,7 +317,7 @@ function judge(q: {
 }
 
 /** The stored vectors of `labels`, fetched from the store in one call. */
-export async function vectorsOf(snapshot: Snapshot, labels: readonly number[]): Promise<Map<number, Float32Array>> {
+async function vectorsOf(snapshot: Snapshot, labels: readonly number[]): Promise<Map<number, Float32Array>> {
   const found = await snapshot.vectors.vectors(labels.map((label) => snapshot.chunks[label]!.id));
   const byLabel = new Map<number, Float32Array>();
   labels.forEach((label, i) => found[i] && byLabel.set(label, found[i]!));
